@@ -72,7 +72,8 @@ typedef struct co_aws_error {
 	int attempts;         /* how many attempts were made */
 } co_aws_error;
 
-/* True when err's code is one of the given codes (NULL-terminated). */
+/* True when err's code is one of the given codes: code is one code or
+ * several separated by '|' ("NotFoundException|ResourceNotFoundException"). */
 bool co_aws_error_is(const co_aws_error *err, const char *code);
 
 /* ---- protocols -------------------------------------------------------- */
@@ -153,6 +154,9 @@ typedef struct co_sigv4_params {
 	const char *amz_date; /* "20150830T123600Z" */
 	bool normalize_path;  /* false for S3 */
 	bool token_in_signature; /* adds X-Amz-Security-Token to signed headers */
+	/* Added: S3 signs the path exactly as sent; every other service
+	 * URI-encodes it once more ("double encoding"). */
+	bool single_encode_path;
 } co_sigv4_params;
 
 typedef struct co_sigv4_result {
@@ -168,5 +172,18 @@ typedef struct co_sigv4_result {
 int co_sigv4_sign(const co_sigv4_request *req, const co_sigv4_params *p,
     co_sigv4_result *out);
 void co_sigv4_result_free(co_sigv4_result *r);
+
+/* Added: lowercase hex SHA-256 of data into out (64 digits and a NUL), the
+ * form SigV4 uses for payload hashes. */
+void co_aws_sha256_hex(char out[65], const void *data, size_t len);
+
+/* ---- endpoints (added) -------------------------------------------------- */
+
+/* Writes the base URL (scheme, host, optional port and path, no trailing
+ * slash) a service key resolves to: the endpoints block, then
+ * AWS_ENDPOINT_URL_<SERVICE_ID>, then AWS_ENDPOINT_URL, then the default
+ * https host. Returns 0, or -1 with a sentence in err for an unknown key. */
+int co_aws_client_endpoint(const co_aws_client *c, const char *service,
+    co_buf *url, co_buf *err);
 
 #endif
