@@ -57,6 +57,10 @@ const co_type *co_type_attr(const co_type *obj, const char *name);
 
 bool co_type_equal(const co_type *x, const co_type *y);
 
+/* A deep copy of t into arena a (the shared primitives are returned as
+ * they are), so a value can outlive the arena its type was parsed in. */
+const co_type *co_type_copy(co_arena *a, const co_type *t);
+
 /* cty type JSON: "string", ["list","string"], ["object",{...}], ...
  * co_type_from_json returns NULL (and sets *err to a static message) on
  * malformed input. */
@@ -119,13 +123,31 @@ co_value *co_value_string(co_arena *a, const char *s);
 co_value *co_value_stringn(co_arena *a, const char *s, size_t n);
 co_value *co_value_number(co_arena *a, double n);
 co_value *co_value_bool(co_arena *a, bool b);
+/* A number from decimal text ("0.1", "-12", "1e3"), as cty.ParseNumberVal
+ * takes it. The text is normalized to plain decimal (no exponent); num_text
+ * keeps it only when the double is not exact. NULL when s is not a number. */
+co_value *co_value_number_text(co_arena *a, const char *s, size_t n);
+
+/* Formats d as the shortest decimal that reads back as d, without an
+ * exponent (as cty's Text('f', -1) prints). 0, or -1 when d is not finite
+ * or cap is too small (400 bytes always suffice). */
+int co_number_format(char *out, size_t cap, double d);
 
 /* Empty collections of the given collection type, grown with _append /
- * _map_put. Sets are de-duplicated on append. */
+ * _map_put. Sets are de-duplicated on append (an element containing an
+ * unknown is never merged: cty cannot tell whether it equals another). */
 co_value *co_value_collection(co_arena *a, const co_type *t);
 void co_value_append(co_arena *a, co_value *coll, co_value *item);
 void co_value_map_put(co_arena *a, co_value *map, const char *key,
     co_value *item);
+/* Bulk builders for decoders: a set of type t from items[0..n),
+ * de-duplicated in O(n log n); a map from keys/items[0..n), sorted, where a
+ * later duplicate key wins. The arrays are taken over, not copied.
+ * As in cty, elements that contain unknowns are never merged. */
+co_value *co_value_set_from(co_arena *a, const co_type *t, co_value **items,
+    size_t n);
+co_value *co_value_map_from(co_arena *a, const co_type *t, const char **keys,
+    co_value **items, size_t n);
 
 /* An object of type t with every attribute null. */
 co_value *co_value_object(co_arena *a, const co_type *t);
