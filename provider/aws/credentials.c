@@ -176,7 +176,8 @@ typedef struct {
 } shared_files;
 
 /* A key of the profile: the credentials file first, then the config file.
- * Returns 1 found, 0 not found, -1 on a read error (err filled). */
+ * Returns 1 found in the credentials file, 2 found in the config file, 0
+ * not found, -1 on a read error (err filled). */
 static int profile_get(char **out, shared_files *sf, const char *key,
     bool config_only, co_buf *err)
 {
@@ -201,6 +202,8 @@ static int profile_get(char **out, shared_files *sf, const char *key,
 			    "%s: %s.", sf->config_path, strerror(errno));
 			return -1;
 		}
+		if (rc == 1)
+			return 2;
 	}
 	return rc;
 }
@@ -239,22 +242,26 @@ int co_aws_identity_resolve(co_aws_identity *out, const co_aws_config *cfg,
 		out->token = cfg->token && *cfg->token ? strdup(cfg->token) : NULL;
 		snprintf(out->source, sizeof(out->source), "provider arguments");
 	} else if (env_ak && env_sk && !explicit_profile) {
-		/* A profile named in the provider block is a stronger signal
-		 * than ambient variables, so they are skipped then (as
-		 * terraform-provider-aws does). */
 		out->access_key = strdup(env_ak);
 		out->secret_key = strdup(env_sk);
 		out->token = dup_or_null(nonempty_env("AWS_SESSION_TOKEN"));
 		snprintf(out->source, sizeof(out->source), "environment");
 	} else {
+		/* A profile named in the provider block is a stronger signal
+		 * than ambient variables, so they are skipped then, as
+		 * terraform-provider-aws (aws-sdk-go-base) does. */
+		if (env_ak && env_sk)
+			co_warn("profile \"%s\" is set in the provider block: "
+			    "using it instead of AWS_ACCESS_KEY_ID and "
+			    "AWS_SECRET_ACCESS_KEY", sf.profile);
 		int found = profile_get(&out->access_key, &sf,
 		    "aws_access_key_id", false, err);
 		if (found < 0)
 			goto done;
-		if (found == 1 && profile_get(&out->secret_key, &sf,
+		if (found > 0 && profile_get(&out->secret_key, &sf,
 		    "aws_secret_access_key", false, err) < 0)
 			goto done;
-		if (found == 1 && profile_get(&out->token, &sf,
+		if (found > 0 && profile_get(&out->token, &sf,
 		    "aws_session_token", false, err) < 0)
 			goto done;
 		if (!out->access_key || !out->secret_key ||
@@ -278,8 +285,9 @@ int co_aws_identity_resolve(co_aws_identity *out, const co_aws_config *cfg,
 				    sf.cred_path ? sf.cred_path : "~/.aws/credentials");
 			goto done;
 		}
-		snprintf(out->source, sizeof(out->source),
-		    "shared credentials file, profile %s", sf.profile);
+		snprintf(out->source, sizeof(out->source), "%s, profile %s",
+		    found == 1 ? "shared credentials file" :
+		    "shared config file", sf.profile);
 	}
 	if (!out->access_key || !out->secret_key) {
 		co_buf_puts(err, "Out of memory while reading credentials.");

@@ -246,8 +246,10 @@ int co_aws_client_new(co_aws_client **out, const co_aws_config *cfg,
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c)
-		goto oom;
+	if (!c) {
+		co_buf_puts(err, "Out of memory creating the AWS client.");
+		return -1;
+	}
 	for (int i = 0; i < 8; i++)
 		pthread_mutex_init(&c->share_locks[i], NULL);
 	pthread_mutex_init(&c->wake_lock, NULL);
@@ -271,14 +273,18 @@ int co_aws_client_new(co_aws_client **out, const co_aws_config *cfg,
 	if (co_aws_identity_resolve(&c->id, cfg, err))
 		goto fail;
 	c->urls = calloc(co_aws_service_count(), sizeof(*c->urls));
-	if (!c->urls)
-		goto oom;
+	if (!c->urls) {
+		co_buf_puts(err, "Out of memory creating the AWS client.");
+		goto fail;
+	}
 	if (co_aws_endpoints_resolve(c->urls, cfg, c->id.region, err))
 		goto fail;
 
 	CURLSH *sh = curl_share_init();
-	if (!sh)
-		goto oom;
+	if (!sh) {
+		co_buf_puts(err, "Out of memory creating the AWS client.");
+		goto fail;
+	}
 	c->share = sh;
 	curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
@@ -293,8 +299,6 @@ int co_aws_client_new(co_aws_client **out, const co_aws_config *cfg,
 	    "max_retries %d", c->id.region, c->id.source, c->max_retries);
 	*out = c;
 	return 0;
-oom:
-	co_buf_puts(err, "Out of memory creating the AWS client.");
 fail:
 	co_aws_client_free(c);
 	return -1;
@@ -338,7 +342,7 @@ void co_aws_client_cancel(co_aws_client *c)
 
 bool co_aws_client_cancelled(const co_aws_client *c)
 {
-	return atomic_load(&((co_aws_client *)c)->cancelled);
+	return atomic_load(&c->cancelled);
 }
 
 int co_aws_sleep(co_aws_client *c, long ms)
@@ -485,6 +489,63 @@ static void amz_now(char out[17])
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
+static int slist_add(struct curl_slist **l, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*l, line);
+	if (!n)
+		return -1;
+	*l = n;
+	return 0;
+}
+
+/* The headers curl sends: the signed ones exactly as signed, then the
+ * date, the signature and the session token. */
+static int build_headers(struct curl_slist **hl, const co_sigv4_header *hs,
+    size_t nh, const char *date, const co_sigv4_result *sig,
+    const char *token, const co_aws_http_request *req)
+{
+	int rc = -1;
+	co_buf line;
+	co_buf_init(&line, URL_LIMIT);
+	for (size_t i = 0; i < nh; i++) {
+		co_buf_reset(&line);
+		if (co_buf_printf(&line, "%s: %s", hs[i].name, hs[i].value) ||
+		    slist_add(hl, co_buf_cstr(&line)))
+			goto done;
+	}
+	co_buf_reset(&line);
+	if (co_buf_printf(&line, "X-Amz-Date: %s", date) ||
+	    slist_add(hl, co_buf_cstr(&line)))
+		goto done;
+	co_buf_reset(&line);
+	if (co_buf_printf(&line, "Authorization: %s",
+		co_buf_cstr(&sig->authorization)) ||
+	    slist_add(hl, co_buf_cstr(&line)))
+		goto done;
+	if (token) {
+		co_buf_reset(&line);
+		if (co_buf_printf(&line, "X-Amz-Security-Token: %s", token) ||
+		    slist_add(hl, co_buf_cstr(&line)))
+			goto done;
+	}
+	/* No "Expect: 100-continue" round trip for bodies over 1 KiB. */
+	if (slist_add(hl, "Expect:"))
+		goto done;
+	bool has_ct = false;
+	for (size_t i = 0; i < req->n_headers; i++)
+		if (strcasecmp(req->headers[i].name, "Content-Type") == 0)
+			has_ct = true;
+	/* curl would label any POST body form-urlencoded otherwise. */
+	if (!has_ct && slist_add(hl, "Content-Type:"))
+		goto done;
+	rc = 0;
+done:
+	if (line.data)
+		OPENSSL_cleanse(line.data, line.cap);
+	co_buf_free(&line);
+	return rc;
+}
+
 enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_FAIL };
 
 static enum attempt_outcome attempt(co_aws_client *c,
@@ -495,9 +556,7 @@ static enum attempt_outcome attempt(co_aws_client *c,
 	CURL *h = NULL;
 	struct curl_slist *hl = NULL;
 	co_sigv4_result sig;
-	co_buf line;
 	memset(&sig, 0, sizeof(sig));
-	co_buf_init(&line, URL_LIMIT);
 	attempt_state st = {.body = resp, .client = c};
 	co_buf_reset(resp);
 
@@ -539,62 +598,10 @@ static enum attempt_outcome attempt(co_aws_client *c,
 	}
 
 	h = curl_easy_init();
-	if (!h) {
-		co_aws_error_set(err, "RequestError", "curl_easy_init failed");
+	if (!h || build_headers(&hl, hs, nh, date, &sig, token, req)) {
+		co_aws_error_set(err, "RequestError", "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < nh; i++) {
-		co_buf_reset(&line);
-		co_buf_printf(&line, "%s: %s", hs[i].name, hs[i].value);
-		struct curl_slist *n = curl_slist_append(hl, co_buf_cstr(&line));
-		if (!n)
-			goto oom;
-		hl = n;
-	}
-	const char *extra[4];
-	size_t ne = 0;
-	co_buf auth_line, date_line, token_line;
-	co_buf_init(&auth_line, 4096);
-	co_buf_init(&date_line, 64);
-	co_buf_init(&token_line, 8192);
-	co_buf_printf(&date_line, "X-Amz-Date: %s", date);
-	co_buf_printf(&auth_line, "Authorization: %s",
-	    co_buf_cstr(&sig.authorization));
-	extra[ne++] = co_buf_cstr(&date_line);
-	extra[ne++] = co_buf_cstr(&auth_line);
-	if (token) {
-		co_buf_printf(&token_line, "X-Amz-Security-Token: %s", token);
-		extra[ne++] = co_buf_cstr(&token_line);
-	}
-	/* No "Expect: 100-continue" round trip for bodies over 1 KiB. */
-	extra[ne++] = "Expect:";
-	bool oom = false;
-	for (size_t i = 0; i < ne && !oom; i++) {
-		struct curl_slist *n = curl_slist_append(hl, extra[i]);
-		if (n)
-			hl = n;
-		else
-			oom = true;
-	}
-	bool has_ct = false;
-	for (size_t i = 0; i < req->n_headers; i++)
-		if (strcasecmp(req->headers[i].name, "Content-Type") == 0)
-			has_ct = true;
-	if (!has_ct && req->body && !oom) {
-		/* curl would label the body form-urlencoded otherwise. */
-		struct curl_slist *n = curl_slist_append(hl, "Content-Type:");
-		if (n)
-			hl = n;
-		else
-			oom = true;
-	}
-	co_buf_free(&auth_line);
-	co_buf_free(&date_line);
-	if (token_line.data)
-		OPENSSL_cleanse(token_line.data, token_line.len);
-	co_buf_free(&token_line);
-	if (oom)
-		goto oom;
 
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_SHARE, (CURLSH *)c->share);
@@ -660,15 +667,11 @@ static enum attempt_outcome attempt(co_aws_client *c,
 	    st.error_type, st.request_id);
 	outcome = status_retryable(status) || co_aws_code_retryable(err->code) ?
 	    ATTEMPT_RETRY : ATTEMPT_FAIL;
-	goto done;
-oom:
-	co_aws_error_set(err, "RequestError", "out of memory");
 done:
 	curl_slist_free_all(hl);
 	if (h)
 		curl_easy_cleanup(h);
 	co_sigv4_result_free(&sig);
-	co_buf_free(&line);
 	return outcome;
 }
 
@@ -747,9 +750,12 @@ int co_aws_http_call(co_aws_client *c, const co_aws_http_request *req,
 			goto done;
 		}
 		long delay = backoff_ms(c, n, &seed);
-		co_debug("AWS %s %s: attempt %d failed with %s (HTTP %ld); "
-		    "retrying in %ld ms", req->target->svc->key, req->method,
-		    n, err->code, err->http_status, delay);
+		/* The first retries are routine (throttling, a blip); from
+		 * the third on, something is wrong enough to show. */
+		co_log(n >= 3 ? CO_LOG_WARN : CO_LOG_DEBUG, "AWS %s %s: "
+		    "attempt %d failed with %s (HTTP %ld); retrying in %ld ms",
+		    req->target->svc->key, req->method, n, err->code,
+		    err->http_status, delay);
 		if (co_aws_sleep(c, delay)) {
 			co_aws_error_set(err, "RequestCanceled", "the request "
 			    "was cancelled (provider stopping) while waiting "

@@ -202,6 +202,8 @@ static void test_keys_in_config_file(void **state)
 	if (!c)
 		fail_msg("%s", co_buf_cstr(&err));
 	assert_string_equal(co_aws_client_region(c), "us-east-2");
+	assert_string_equal(co_aws_client_credential_source(c),
+	    "shared config file, profile cfgonly");
 	co_aws_client_free(c);
 	co_buf_free(&err);
 }

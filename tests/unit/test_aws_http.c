@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +42,7 @@ typedef struct {
 	int n_replies;
 	int served;
 	char *seen[MAX_SEEN]; /* raw requests, headers and body */
-	volatile int stop;
+	atomic_int stop;
 } server;
 
 static void server_reply(server *s, int fd)
@@ -528,6 +529,84 @@ static void test_s3_wire_format(void **state)
 	server_stop(s);
 }
 
+static void test_rest_json_wire_format(void **state)
+{
+	(void)state;
+	canned r[] = {{200, NULL, "{\"nodegroup\":{\"status\":\"ACTIVE\"}}"}};
+	server *s = server_start(r, 1);
+	co_aws_client *c = client_for(s->port, 0, NULL, true);
+	json_t *body = json_pack("{s:{s:i}}", "scalingConfig", "minSize", 1);
+	json_t *resp = NULL;
+	co_aws_error err;
+	assert_int_equal(co_aws_rest_json_call(c, "eks", "POST",
+	    "/clusters/my%20c/node-groups/ng/update-config", "x=1", body,
+	    &resp, &err), 0);
+	json_decref(body);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    resp, "nodegroup"), "status")), "ACTIVE");
+	json_decref(resp);
+	const char *raw = s->seen[0];
+	assert_non_null(strstr(raw, "POST /clusters/my%20c/node-groups/ng/"
+	    "update-config?x=1 HTTP/1.1\r\n"));
+	assert_non_null(strcasestr(raw, "\r\nContent-Type: application/json"
+	    "\r\n"));
+	assert_non_null(strstr(raw, "/eu-west-1/eks/aws4_request"));
+
+	/* A body-less POST must not be labelled as a form. */
+	assert_int_equal(co_aws_rest_json_call(c, "eks", "DELETE",
+	    "/clusters/a", NULL, NULL, &resp, &err), 0);
+	json_decref(resp);
+	assert_non_null(strstr(s->seen[1], "DELETE /clusters/a HTTP/1.1"));
+	assert_null(strcasestr(s->seen[1], "Content-Type"));
+	assert_int_equal(co_aws_rest_json_call(c, "eks", "POST",
+	    "/clusters/a/untag", NULL, NULL, &resp, &err), 0);
+	json_decref(resp);
+	assert_null(strcasestr(s->seen[2], "Content-Type"));
+	assert_non_null(strcasestr(s->seen[2], "Content-Length: 0"));
+	co_aws_client_free(c);
+	server_stop(s);
+}
+
+typedef struct {
+	co_aws_client *c;
+	int ok;
+} worker_arg;
+
+static void *worker(void *p)
+{
+	worker_arg *w = p;
+	for (int i = 0; i < 5; i++) {
+		json_t *resp = NULL;
+		co_aws_error err;
+		if (co_aws_json_call(w->c, "logs", "Logs_20140328.X", NULL,
+			&resp, &err) == 0)
+			w->ok++;
+		json_decref(resp);
+	}
+	return NULL;
+}
+
+static void test_concurrent_calls(void **state)
+{
+	(void)state;
+	canned r[] = {{200, NULL, "{}"}};
+	server *s = server_start(r, 1);
+	co_aws_client *c = client_for(s->port, 3, NULL, true);
+	pthread_t t[4];
+	worker_arg w[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = (worker_arg){c, 0};
+		pthread_create(&t[i], NULL, worker, &w[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].ok, 5);
+	}
+	assert_int_equal(server_served(s), 20);
+	co_aws_client_free(c);
+	server_stop(s);
+}
+
 /* ---- cancellation ------------------------------------------------------- */
 
 static void *cancel_later(void *arg)
@@ -618,6 +697,8 @@ int main(void)
 		cmocka_unit_test(test_global_service_signing_region),
 		cmocka_unit_test(test_query_wire_format),
 		cmocka_unit_test(test_s3_wire_format),
+		cmocka_unit_test(test_rest_json_wire_format),
+		cmocka_unit_test(test_concurrent_calls),
 		cmocka_unit_test(test_cancel_during_backoff),
 		cmocka_unit_test(test_sleep),
 		cmocka_unit_test(test_unknown_service),
