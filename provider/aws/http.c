@@ -738,6 +738,9 @@ int co_aws_http_call(co_aws_client *c, const co_aws_http_request *req,
 		enum attempt_outcome o = attempt(c, req, co_buf_cstr(&url),
 		    co_buf_cstr(&host), co_buf_cstr(&path), resp_body, err);
 		if (o == ATTEMPT_OK) {
+			/* Earlier failed attempts left their code behind. */
+			err->code[0] = '\0';
+			err->message[0] = '\0';
 			rc = 0;
 			goto done;
 		}

@@ -219,6 +219,7 @@ static void test_throttling_code_retried(void **state)
 	assert_int_equal(co_aws_json_call(c, "logs", "Logs_20140328.X", NULL,
 	    &resp, &err), 0);
 	assert_int_equal(err.attempts, 2);
+	assert_string_equal(err.code, "");
 	/* An empty body decodes as an empty object. */
 	assert_true(json_is_object(resp));
 	assert_int_equal(json_object_size(resp), 0);
