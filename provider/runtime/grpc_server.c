@@ -94,8 +94,11 @@ static void slot_free(slot *sl)
 static bool run_batch(slot *sl, const grpc_op *ops, size_t n)
 {
 	void *tag = (void *)ops;
-	if (grpc_call_start_batch(sl->call, ops, n, tag, NULL) != GRPC_CALL_OK)
+	grpc_call_error e = grpc_call_start_batch(sl->call, ops, n, tag, NULL);
+	if (e != GRPC_CALL_OK) {
+		co_warn("grpc_call_start_batch failed: %d", (int)e);
 		return false;
+	}
 	grpc_event ev =
 	    grpc_completion_queue_pluck(sl->call_cq, tag, forever(), NULL);
 	return ev.type == GRPC_OP_COMPLETE && ev.success;
@@ -150,11 +153,6 @@ static void *serve_call(void *arg)
 	co_rpc_result res;
 	memset(&res, 0, sizeof(res));
 	co_buf_init(&res.body, (size_t)CO_GRPC_MAX_MESSAGE);
-	if (is_streaming(method)) {
-		finish(sl, GRPC_STATUS_UNIMPLEMENTED, "method not implemented",
-		    NULL);
-		goto done;
-	}
 
 	grpc_op ops[2];
 	memset(ops, 0, sizeof(ops));
@@ -162,8 +160,16 @@ static void *serve_call(void *arg)
 	ops[0].data.send_initial_metadata.count = 0;
 	ops[1].op = GRPC_OP_RECV_MESSAGE;
 	ops[1].data.recv_message.recv_message = &in;
+	/* Even a method we refuse is read first: gRPC core only sees the
+	 * client's half-close, and so only completes the call, once its
+	 * message has been consumed. */
 	if (!run_batch(sl, ops, 2)) {
 		co_debug("rpc %s: could not read the request", method);
+		goto done;
+	}
+	if (is_streaming(method)) {
+		finish(sl, GRPC_STATUS_UNIMPLEMENTED, "method not implemented",
+		    NULL);
 		goto done;
 	}
 
