@@ -9,7 +9,7 @@ VENV       := .tools/venv
 PY         := $(VENV)/bin/python
 SUITE      ?= tests/testdata/aws-sigv4-suite
 
-.PHONY: all build setup test unit asan valgrind e2e demo emulator \
+.PHONY: all build setup test unit asan asan-build valgrind e2e demo emulator \
         sigv4-suite bench clean
 
 all: build
@@ -29,9 +29,11 @@ test: build unit asan valgrind e2e
 unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-asan: setup
+asan-build: setup
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCOSTOPS_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+asan: asan-build
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
@@ -39,8 +41,15 @@ asan: setup
 valgrind: build
 	@tests/harness/valgrind.sh $(BUILD)
 
-e2e: build
-	@COSTOPS_PROVIDER_DIR=$(CURDIR)/$(BUILD) $(PY) -m pytest -q tests/e2e
+# The end-to-end suite drives the ASan+UBSan provider; any report it writes
+# (invalid access, leak, undefined behaviour) fails the run.
+E2E_LOGS := $(CURDIR)/$(ASAN_BUILD)/sanitizer-logs
+e2e: asan-build
+	@rm -rf $(E2E_LOGS) && mkdir -p $(E2E_LOGS)
+	@ASAN_OPTIONS=log_path=$(E2E_LOGS)/asan:detect_leaks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:log_path=$(E2E_LOGS)/ubsan \
+	  COSTOPS_PROVIDER_DIR=$(CURDIR)/$(ASAN_BUILD) $(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
+	@if [ -n "$$(ls $(E2E_LOGS))" ]; then echo "sanitizer reports:"; cat $(E2E_LOGS)/*; exit 1; fi
 
 # The main job: build, start the emulator, apply examples/retail-mlops,
 # show what it did and what it saves, destroy it.
