@@ -46,7 +46,8 @@ valgrind: build
 E2E_LOGS := $(CURDIR)/$(ASAN_BUILD)/sanitizer-logs
 e2e: asan-build
 	@rm -rf $(E2E_LOGS) && mkdir -p $(E2E_LOGS)
-	@ASAN_OPTIONS=log_path=$(E2E_LOGS)/asan:detect_leaks=1 \
+	@ASAN_OPTIONS=log_path=$(E2E_LOGS)/asan:detect_leaks=1:fast_unwind_on_malloc=0 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/harness/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:log_path=$(E2E_LOGS)/ubsan \
 	  COSTOPS_PROVIDER_DIR=$(CURDIR)/$(ASAN_BUILD) $(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
 	@if [ -n "$$(ls $(E2E_LOGS))" ]; then echo "sanitizer reports:"; cat $(E2E_LOGS)/*; exit 1; fi
