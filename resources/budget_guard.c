@@ -1415,7 +1415,8 @@ static int ensure_topic(co_ctx *ctx, guard *g)
 	if (query(ctx, "sns", query_params(ctx, create, true), &x, NULL,
 		"Creating the guard's SNS topic failed") < 0)
 		return -1;
-	const char *arn = co_xml_text(x, "CreateTopicResult/TopicArn");
+	const char *arn = co_xml_text(x,
+	    "CreateTopicResponse/CreateTopicResult/TopicArn");
 	g->topic_arn = co_arena_strdup(ctx->arena,
 	    arn ? arn : topic_arn_for(ctx, g->name));
 	co_xml_free(x);
@@ -1684,10 +1685,11 @@ static int bg_create(co_ctx *ctx, const co_value *planned, co_value **state)
 	size_t n_want = desired_notifications(planned, want, MAX_NOTIFICATIONS);
 	json_t *with = json_array();
 	for (size_t i = 0; i < n_want; i++)
-		json_array_append_new(with,
-		    json_pack("{s:o, s:o}", "Notification",
-			nspec_json(&want[i]), "Subscribers",
-			subscribers_json(&want[i])));
+		if (!want[i].is_breach) /* added once its topic exists */
+			json_array_append_new(with,
+			    json_pack("{s:o, s:o}", "Notification",
+				nspec_json(&want[i]), "Subscribers",
+				subscribers_json(&want[i])));
 	json_t *req = json_pack("{s:s, s:o, s:o}", "AccountId",
 	    ctx->provider->account_id, "Budget", budget_json(ctx, planned),
 	    "NotificationsWithSubscribers", with);
@@ -1806,6 +1808,16 @@ static co_value *notify_from_aws(co_ctx *ctx, const co_value *state,
 			nspec *h = &have[k];
 			if (h->matched)
 				continue;
+			/* Extras (and everything on import) go by threshold,
+			 * then type: the order a configuration usually has. */
+			for (size_t m = 0; pass == n_prior && m < n_have; m++)
+				if (!have[m].matched &&
+				    (have[m].threshold < h->threshold ||
+					(have[m].threshold == h->threshold &&
+					    strcmp(have[m].type, h->type) < 0)))
+					h = &have[m];
+			if (h != &have[k])
+				k--; /* have[k] is still to place */
 			const co_value *pi = NULL;
 			if (pass < n_prior) {
 				nspec want;
