@@ -165,9 +165,10 @@ def test_seed_budget_lifecycle(cli, aws, emulator, monkeypatch):
 
     # Update in place: the limit and a threshold.
     emulator.clear_calls()
-    cli.write(example_hcl(**{"limit_usd = 5": "limit_usd = 6",
-                             "threshold_percent = 80": "threshold_percent = 90"}),
-              provider_extra=DEFAULT_TAGS)
+    def example_v2():
+        return example_hcl(**{"limit_usd = 5": "limit_usd = 6",
+                              "threshold_percent = 80": "threshold_percent = 90"})
+    cli.write(example_v2(), provider_extra=DEFAULT_TAGS)
     cli.apply(*tfvars)
     ops = [c["operation"] for c in emulator.calls() if c["service"] == "budgets"]
     assert "UpdateBudget" in ops and ops.count("UpdateNotification") == 2, ops
@@ -226,6 +227,15 @@ def test_seed_budget_lifecycle(cli, aws, emulator, monkeypatch):
     for k in ("limit_usd", "time_unit", "cost_filter_tags", "notify", "on_breach",
               "breach_topic_arn", "breach_function_name", "breach_actions"):
         assert after[k] == before[k], k
+    assert cli.plan_exitcode(*tfvars).rc == 0
+
+    # Dropping on_breach removes the breach path and its notification only.
+    hcl = example_v2()
+    cli.write(hcl[:hcl.index("  on_breach {")] + "}\n", provider_extra=DEFAULT_TAGS)
+    cli.apply(*tfvars)
+    assert set(notifications(aws)) == {("ACTUAL", 90.0, "PERCENTAGE"), ("ACTUAL", 100.0, "PERCENTAGE")}
+    assert function not in [f["FunctionName"] for f in getattr(aws, "lambda").list_functions()["Functions"]]
+    assert cli.resources()["costops_budget_guard.monthly"]["breach_topic_arn"] == ""
     assert cli.plan_exitcode(*tfvars).rc == 0
 
     cli.destroy(*tfvars)
