@@ -24,13 +24,20 @@ typedef struct elb_kind {
 	const char *list_path;   /* the result's list element */
 	const char *arn_field, *name_field;
 	const char *type;        /* inventory type */
+	const char *marker_path; /* the next page's marker */
 } elb_kind;
 
 static const elb_kind kinds[] = {
-	{"DescribeLoadBalancers", "DescribeLoadBalancersResult/LoadBalancers",
-	    "LoadBalancerArn", "LoadBalancerName", "elbv2_load_balancer"},
-	{"DescribeTargetGroups", "DescribeTargetGroupsResult/TargetGroups",
-	    "TargetGroupArn", "TargetGroupName", "elbv2_target_group"},
+	{"DescribeLoadBalancers", "DescribeLoadBalancersResponse/"
+	    "DescribeLoadBalancersResult/LoadBalancers",
+	    "LoadBalancerArn", "LoadBalancerName", "elbv2_load_balancer",
+	    "DescribeLoadBalancersResponse/DescribeLoadBalancersResult/"
+	    "NextMarker"},
+	{"DescribeTargetGroups", "DescribeTargetGroupsResponse/"
+	    "DescribeTargetGroupsResult/TargetGroups",
+	    "TargetGroupArn", "TargetGroupName", "elbv2_target_group",
+	    "DescribeTargetGroupsResponse/DescribeTargetGroupsResult/"
+	    "NextMarker"},
 };
 
 /* True when the controller made it for a cluster in this teardown. */
@@ -72,7 +79,8 @@ static int tag_batch(co_td_run *run, const elb_kind *k, const elb_entry *e,
 		return co_td_list_failed(run,
 		    "Reading load balancer tags (DescribeTags) failed", &err);
 	int rc = 0;
-	const co_xml *list = co_xml_find(x, "DescribeTagsResult/TagDescriptions");
+	const co_xml *list = co_xml_find(x,
+	    "DescribeTagsResponse/DescribeTagsResult/TagDescriptions");
 	for (const co_xml *m = list ? list->child : NULL; m && rc == 0;
 	     m = m->next) {
 		const char *arn = co_xml_text(m, "ResourceArn");
@@ -134,11 +142,7 @@ static int discover_kind(co_td_run *run, const elb_kind *k)
 		}
 		if (rc == 0 && n)
 			rc = tag_batch(run, k, batch, n);
-		const char *next = co_xml_text(x, "DescribeLoadBalancersResult/"
-						  "NextMarker");
-		if (!next)
-			next = co_xml_text(x, "DescribeTargetGroupsResult/"
-					      "NextMarker");
+		const char *next = co_xml_text(x, k->marker_path);
 		marker = next && *next ? co_arena_strdup(a, next) : NULL;
 		co_xml_free(x);
 		if (rc < 0)

@@ -18,7 +18,9 @@ static int bucket_content(co_td_run *run, const char *bucket,
 	if (co_aws_s3_call(run->aws, "GET", bucket, "", "max-keys=1&versions",
 		NULL, 0, &x, err) < 0)
 		return co_aws_error_is(err, "NoSuchBucket") ? 0 : -1;
-	int rc = co_xml_find(x, "Version") || co_xml_find(x, "DeleteMarker");
+	/* The document node's child is ListVersionsResult. */
+	int rc = co_xml_find(x, "ListVersionsResult/Version") ||
+		 co_xml_find(x, "ListVersionsResult/DeleteMarker");
 	co_xml_free(x);
 	return rc;
 }
@@ -61,7 +63,7 @@ static json_t *bucket_tags(co_td_run *run, const char *bucket, bool *exists)
 		return NULL;
 	}
 	json_t *tags = json_object();
-	const co_xml *set = co_xml_find(x, "TagSet");
+	const co_xml *set = co_xml_find(x, "Tagging/TagSet");
 	for (const co_xml *t = set ? set->child : NULL; t; t = t->next) {
 		const char *k = co_xml_text(t, "Key");
 		const char *v = co_xml_text(t, "Value");
@@ -137,7 +139,7 @@ static int delete_versions(co_td_run *run, const char *bucket,
 			rc = 0;
 		goto done;
 	}
-	const co_xml *e = co_xml_find(x, "Error");
+	const co_xml *e = co_xml_find(x, "DeleteResult/Error");
 	if (e) {
 		memset(err, 0, sizeof(*err));
 		const char *code = co_xml_text(e, "Code");
@@ -169,7 +171,8 @@ int co_td_s3_delete_objects(co_td_run *run, const co_td_item *it,
 			"max-keys=1000&versions", NULL, 0, &x, err) < 0)
 			return co_aws_error_is(err, "NoSuchBucket") ? 0 : -1;
 		size_t n = 0;
-		for (const co_xml *c = x ? x->child : NULL;
+		const co_xml *result = co_xml_find(x, "ListVersionsResult");
+		for (const co_xml *c = result ? result->child : NULL;
 		     c && n < CO_TD_S3_BATCH; c = c->next) {
 			if (strcmp(c->name, "Version") != 0 &&
 			    strcmp(c->name, "DeleteMarker") != 0)
@@ -196,6 +199,10 @@ int co_td_s3_delete_objects(co_td_run *run, const co_td_item *it,
 				"so far",
 			    total, it->name);
 	}
+	memset(err, 0, sizeof(*err));
+	snprintf(err->code, sizeof(err->code), "TooManyObjects");
+	snprintf(err->message, sizeof(err->message),
+	    "objects keep appearing in %s while it is emptied", it->name);
 	return -1;
 }
 
