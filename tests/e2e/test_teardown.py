@@ -318,3 +318,25 @@ resource "costops_teardown" "this" {
 """)
     res = cli.plan(check=False)
     assert res.rc != 0 and "Nothing selected" in res.all
+
+
+def test_import_by_tag_filter_takes_the_inventory(cli, aws):
+    aws.logs.create_log_group(logGroupName="/aws/retail-forecast/api", tags=PROJECT)
+    aws.logs.create_log_group(logGroupName="/aws/other/api", tags={"Project": "Other"})
+    cli.write("""
+resource "costops_teardown" "this" {
+  tag_filter = { Project = "RetailMLOps" }
+}
+
+resource "costops_teardown" "other" {
+  tag_filter = { Project = "Other" }
+}
+""")
+    cli.init()
+    cli.run("import", "-input=false", "-no-color", "costops_teardown.this", "Project=RetailMLOps")
+    got = cli.resources()["costops_teardown.this"]
+    assert [(i["type"], i["name"]) for i in got["inventory"]] == [("logs_log_group", "/aws/retail-forecast/api")]
+    assert got["id"] == "Project=RetailMLOps"
+    assert cli.plan_exitcode("-target=costops_teardown.this").rc == 0
+    bad = cli.run("import", "-input=false", "-no-color", "costops_teardown.other", "no-equals-sign", check=False)
+    assert bad.rc != 0 and "Invalid import id" in bad.all
