@@ -272,6 +272,83 @@ static void test_report(void **state)
 	assert_non_null(strstr(s, "201 failed"));
 }
 
+/* ---- waiting: poll until gone, bounded by the deadline ---------------------- */
+
+static int polls;
+
+static int gone_at_once(co_td_run *run, const co_td_item *it,
+    co_aws_error *err)
+{
+	(void)run;
+	(void)it;
+	(void)err;
+	polls++;
+	return 1;
+}
+
+static int never_gone(co_td_run *run, const co_td_item *it, co_aws_error *err)
+{
+	(void)run;
+	(void)it;
+	(void)err;
+	polls++;
+	return 0;
+}
+
+static int probe_fails(co_td_run *run, const co_td_item *it,
+    co_aws_error *err)
+{
+	(void)run;
+	(void)it;
+	polls++;
+	snprintf(err->code, sizeof(err->code), "AccessDeniedException");
+	return -1;
+}
+
+static void test_wait_gone(void **state)
+{
+	(void)state;
+	co_aws_client *aws = NULL;
+	co_buf berr;
+	co_buf_init(&berr, 4096);
+	co_aws_config cfg = {.region = "us-east-1", .access_key = "AKID",
+	    .secret_key = "secret", .max_retries = 0};
+	assert_int_equal(co_aws_client_new(&aws, &cfg, &berr), 0);
+	co_buf_free(&berr);
+	co_td_run run = {.aws = aws};
+	co_td_item it = {.type = "eks_nodegroup", .name = "c/n"};
+	co_aws_error err = {0};
+
+	polls = 0;
+	run.deadline_ms = co_td_now_ms() + 60000;
+	assert_int_equal(co_td_wait_gone(&run, &it, gone_at_once, &err), 0);
+	assert_int_equal(polls, 1);
+
+	polls = 0;
+	assert_int_equal(co_td_wait_gone(&run, &it, probe_fails, &err), -1);
+	assert_string_equal(err.code, "AccessDeniedException");
+	assert_int_equal(polls, 1);
+
+	/* The next sleep would pass the deadline: a Timeout naming it,
+	 * without sleeping. */
+	polls = 0;
+	run.deadline_ms = co_td_now_ms() + 100;
+	long t0 = co_td_now_ms();
+	assert_int_equal(co_td_wait_gone(&run, &it, never_gone, &err), -1);
+	assert_string_equal(err.code, "Timeout");
+	assert_non_null(strstr(err.message, "EKS node group c/n"));
+	assert_true(co_td_now_ms() - t0 < 1000);
+
+	/* Cancelled (StopProvider) while waiting. */
+	polls = 0;
+	run.deadline_ms = co_td_now_ms() + 600000;
+	co_aws_client_cancel(aws);
+	assert_int_equal(co_td_wait_gone(&run, &it, never_gone, &err), -1);
+	assert_string_equal(err.code, "RequestCanceled");
+	assert_int_equal(polls, 1);
+	co_aws_client_free(aws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +364,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_s3_delete_body, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+		cmocka_unit_test(test_wait_gone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
