@@ -225,8 +225,10 @@ void co_fw_configure(co_ctx *ctx, const co_value *config,
 			return;
 		}
 		const char *acct =
-		    co_xml_text(x, "GetCallerIdentityResult/Account");
-		const char *arn = co_xml_text(x, "GetCallerIdentityResult/Arn");
+		    co_xml_text(x,
+		    "GetCallerIdentityResponse/GetCallerIdentityResult/Account");
+		const char *arn = co_xml_text(x,
+		    "GetCallerIdentityResponse/GetCallerIdentityResult/Arn");
 		snprintf(p->account_id, sizeof(p->account_id), "%s",
 		    acct ? acct : "");
 		snprintf(p->caller_arn, sizeof(p->caller_arn), "%s",
