@@ -129,8 +129,8 @@ static const co_attr_schema attrs[] = {
 			   "the zone's offset); null while `override` is set."},
 	{.name = "running_hours_per_week", .type = "\"number\"",
 	    .flags = CO_COMPUTED,
-	    .description = "Hours the targets run in the 7 days from now, "
-			   "holidays aside (168 or 0 under an override)."},
+	    .description = "Hours the targets run in the 7 local days from "
+			   "now, holidays aside (168 or 0 under an override)."},
 	{.name = "stop_expression", .type = "\"string\"", .flags = CO_COMPUTED,
 	    .description = "The stop schedule expression sent to Scheduler."},
 	{.name = "start_expression", .type = "\"string\"", .flags = CO_COMPUTED,
@@ -1549,7 +1549,13 @@ static void set_times(co_ctx *ctx, co_value *v, const sched_cfg *c,
 	/* The regular week: holidays are what the dates say, not a rate. */
 	co_offhours plain = c->oh;
 	plain.n_holidays = 0;
-	int64_t secs = co_offhours_running_seconds(&plain, now, now + 7 * 86400);
+	/* Seven local days, so a week with a DST change still counts whole
+	 * days (it has 167 or 169 hours). */
+	int64_t end = now + 7 * 86400;
+	if (co_tz_local_to_utc(c->tz, now + co_tz_offset(c->tz, now) + 7 * 86400,
+		&end) < 0)
+		end = now + 7 * 86400;
+	int64_t secs = co_offhours_running_seconds(&plain, now, end);
 	co_value_set_attr(v, "running_hours_per_week",
 	    co_value_number(a, (double)((secs + 30) / 60) / 60.0));
 }

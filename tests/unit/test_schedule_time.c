@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "util/cron.h"
+#include "util/offhours.h"
 #include "util/tz.h"
 
 static int64_t at(const char *rfc3339)
@@ -325,6 +326,134 @@ static void test_malformed(void **state)
 	assert_int_equal(co_cron_parse(&c, "cron(0,30 7-9 ? JAN-MAR,OCT * 2026-2030)", NULL, 0), 0);
 }
 
+static void offhours_init(co_offhours *o, co_tz *tz, const char *stop,
+    const char *start, const int64_t *holidays, size_t n)
+{
+	memset(o, 0, sizeof(*o));
+	o->tz = tz;
+	assert_int_equal(co_cron_parse(&o->stop, stop, NULL, 0), 0);
+	assert_int_equal(co_cron_parse(&o->start, start, NULL, 0), 0);
+	o->holidays = holidays;
+	o->n_holidays = n;
+}
+
+static int64_t day_of(const char *date)
+{
+	int64_t d;
+	assert_int_equal(co_parse_date(date, &d), 0);
+	return d;
+}
+
+static void expect_time(const co_tz *tz, int rc, int64_t t, const char *want)
+{
+	char got[64];
+	assert_int_equal(rc, 0);
+	fmt(got, sizeof(got), tz, t);
+	if (strcmp(got, want) != 0)
+		fail_msg("got %s, want %s", got, want);
+}
+
+/* The seed (19:00/07:00 UTC): 84 h a week; weekdays only in Berlin across
+ * the spring change: still 12 h a day, 60 h. */
+static void test_running_hours(void **state)
+{
+	(void)state;
+	co_tz *utc = zone("UTC");
+	co_offhours o;
+	offhours_init(&o, utc, "cron(0 19 * * ? *)", "cron(0 7 * * ? *)", NULL, 0);
+	int64_t now = at("2026-03-25T12:00:00Z");
+	assert_true(co_offhours_running_at(&o, now));
+	assert_false(co_offhours_running_at(&o, at("2026-03-25T20:00:00Z")));
+	assert_int_equal(co_offhours_running_seconds(&o, now, now + 7 * 86400),
+	    84 * 3600);
+	co_tz_free(utc);
+	co_tz *berlin = zone("Europe/Berlin");
+	offhours_init(&o, berlin, "cron(0 19 ? * MON-FRI *)",
+	    "cron(0 7 ? * MON-FRI *)", NULL, 0);
+	/* Seven local days: the week of the change has 167 hours. */
+	int64_t end;
+	assert_int_equal(co_tz_local_to_utc(berlin,
+			     now + co_tz_offset(berlin, now) + 7 * 86400, &end), 0);
+	assert_int_equal(end - now, 167 * 3600);
+	assert_int_equal(co_offhours_running_seconds(&o, now, end), 60 * 3600);
+	int64_t t;
+	{
+		int rc_ = co_offhours_next_stop(&o, now, &t);
+		expect_time(berlin, rc_, t, "2026-03-25T19:00:00+01:00");
+	}
+	{
+		int rc_ = co_offhours_next_start(&o, at("2026-03-27T19:00:00Z"), &t);
+		expect_time(berlin, rc_, t, "2026-03-30T07:00:00+02:00");
+	}
+	co_tz_free(berlin);
+}
+
+/* Holidays: no start on them; consecutive ones merge into one window
+ * between local midnights; an overnight schedule gets a stop at the
+ * holiday's first midnight, a daytime one does not need it. */
+static void test_holidays(void **state)
+{
+	(void)state;
+	co_tz *ny = zone("America/New_York");
+	const int64_t hol[] = {day_of("2026-03-09"), day_of("2026-03-10"),
+	    day_of("2026-03-20")};
+	co_offhours o;
+	offhours_init(&o, ny, "cron(0 19 ? * MON-FRI *)",
+	    "cron(0 7 ? * MON-FRI *)", hol, 3);
+	int64_t now = at("2026-03-06T12:00:00Z"), t;
+	{
+		int rc_ = co_offhours_next_start(&o, at("2026-03-06T23:59:00Z"), &t);
+		expect_time(ny, rc_, t, "2026-03-11T07:00:00-04:00");
+	}
+	co_holiday_window w[4];
+	assert_int_equal(co_offhours_windows(&o, now, w, 4), 2);
+	expect_time(ny, 0, w[0].start, "2026-03-09T00:00:00-04:00");
+	expect_time(ny, 0, w[0].end, "2026-03-11T00:00:00-04:00");
+	/* Daytime schedule: stopped at midnight, no extra stop. */
+	assert_false(co_offhours_running_at(&o, w[0].start - 1));
+	{
+		int rc_ = co_offhours_next_stop(&o, at("2026-03-07T00:30:00Z"), &t);
+		expect_time(ny, rc_, t, "2026-03-09T19:00:00-04:00");
+	}
+	/* A window already over is dropped; one under way is kept. */
+	assert_int_equal(co_offhours_windows(&o, at("2026-03-10T12:00:00Z"), w, 4), 2);
+	assert_int_equal(co_offhours_windows(&o, at("2026-03-11T12:00:00Z"), w, 4), 1);
+	/* Overnight schedule (start 19:00, stop 07:00): running at the
+	 * holiday's midnight, so the next stop is that midnight. */
+	offhours_init(&o, ny, "cron(0 7 * * ? *)", "cron(0 19 * * ? *)", hol, 3);
+	assert_true(co_offhours_running_at(&o, w[0].start - 1));
+	{
+		int rc_ = co_offhours_next_stop(&o, at("2026-03-19T12:00:00Z"), &t);
+		expect_time(ny, rc_, t, "2026-03-20T00:00:00-04:00");
+	}
+	assert_false(co_offhours_running_at(&o, at("2026-03-20T23:30:00Z")));
+	{
+		int rc_ = co_offhours_next_start(&o, at("2026-03-19T12:00:00Z"), &t);
+		expect_time(ny, rc_, t, "2026-03-19T19:00:00-04:00");
+	}
+	{
+		int rc_ = co_offhours_next_start(&o, at("2026-03-20T01:00:00Z"), &t);
+		expect_time(ny, rc_, t, "2026-03-21T19:00:00-04:00");
+	}
+	co_tz_free(ny);
+}
+
+static void test_conflict(void **state)
+{
+	(void)state;
+	co_tz *utc = zone("UTC");
+	co_offhours o;
+	int64_t t;
+	offhours_init(&o, utc, "cron(0 19 ? * MON *)", "cron(0 19 1 * ? *)", NULL, 0);
+	assert_int_equal(co_offhours_conflict(&o, at("2026-01-01T00:00:00Z"),
+			     366 * 86400LL, &t), 1);
+	expect_time(utc, 0, t, "2026-06-01T19:00:00+00:00"); /* a Monday */
+	offhours_init(&o, utc, "cron(0 19 * * ? *)", "cron(0 7 * * ? *)", NULL, 0);
+	assert_int_equal(co_offhours_conflict(&o, at("2026-01-01T00:00:00Z"),
+			     366 * 86400LL, &t), 0);
+	co_tz_free(utc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +466,9 @@ int main(void)
 	    cmocka_unit_test(test_new_york_weekdays),
 	    cmocka_unit_test(test_special_days),
 	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_running_hours),
+	    cmocka_unit_test(test_holidays),
+	    cmocka_unit_test(test_conflict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
