@@ -45,6 +45,6 @@ resource "costops_budget_guard" "monthly" {
 
   on_breach {
     threshold_percent = 100
-    stop              = [costops_schedule.offhours.id]
+    stop              = [costops_schedule.off_hours.id]
   }
 }

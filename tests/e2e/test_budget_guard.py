@@ -17,7 +17,7 @@ import pytest
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ACCOUNT = "123456789012"
 BUDGET = "retail-forecast-dev-monthly-budget"
-GROUP = "retail-offhours"          # stands in for costops_schedule.offhours.id
+GROUP = "retail-offhours"          # stands in for costops_schedule.off_hours.id
 CLUSTER, NODEGROUP = "retail-forecast-cluster", "retail-forecast-nodes"
 ENDPOINT = "retail-forecast-endpoint"
 EMAIL = "finops@example.com"
@@ -27,7 +27,7 @@ DEFAULT_TAGS = '  default_tags = { Project = "RetailMLOps" }\n'
 def example_hcl(**replace):
     with open(os.path.join(TOP, "examples", "retail-mlops", "budget.tf")) as f:
         hcl = f.read()
-    hcl = hcl.replace("costops_schedule.offhours.id", f'"{GROUP}"')
+    hcl = hcl.replace("costops_schedule.off_hours.id", f'"{GROUP}"')
     for old, new in replace.items():
         assert old in hcl, old
         hcl = hcl.replace(old, new)
