@@ -465,3 +465,46 @@ def test_interruption_manifests_guards(cli, aws, emulator):
                            'cluster_autoscaler_version = "1.99.0"'))
     cli.apply()
     assert cli.output("image").endswith(":v1.99.0")
+
+
+# ---- the example ------------------------------------------------------------------
+
+def test_example_retail_mlops_spot(cli, aws, emulator):
+    """examples/retail-mlops/spot.tf applies with the seed's settings; boto3
+    sees them; destroy removes the node group."""
+    fast(cli)
+    subnets = make_cluster(aws)
+    with open(os.path.join(TOP, "examples", "retail-mlops", "spot.tf")) as f:
+        cli.write(f.read(), DEFAULT_TAGS)
+    cli.init()
+    args = ["-var", f"spot_subnet_ids={json.dumps(subnets)}"]
+    res = cli.apply(*args)
+    assert "Warning" not in res.all, res.all
+    ng = describe_ng(aws)
+    assert ng["capacityType"] == "SPOT"
+    assert ng["instanceTypes"] == ["t3.medium", "t3a.medium", "t2.medium"]
+    assert ng["scalingConfig"] == {"minSize": 2, "maxSize": 5, "desiredSize": 2}
+    assert ng["labels"] == {"app": "retail-api"}
+    assert ng["tags"]["Project"] == "RetailMLOps"
+
+    jobs = aws.sagemaker.list_training_jobs()["TrainingJobSummaries"]
+    assert len(jobs) == 1
+    job = aws.sagemaker.describe_training_job(TrainingJobName=jobs[0]["TrainingJobName"])
+    assert job["EnableManagedSpotTraining"] is True
+    assert job["ResourceConfig"]["InstanceType"] == "ml.m5.large"
+    assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 3900}
+    assert job["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == \
+        "s3://retail-forecast-data-dev/train"
+    assert job["OutputDataConfig"]["S3OutputPath"] == "s3://retail-forecast-data-dev/output"
+    tags = {t["Key"]: t["Value"] for t in aws.sagemaker.list_tags(ResourceArn=job["TrainingJobArn"])["Tags"]}
+    assert tags["Project"] == "RetailMLOps"
+
+    pdb = yaml.safe_load(cli.output("spot_pdb_yaml"))
+    assert pdb["spec"] == {"minAvailable": 1, "selector": {"matchLabels": {"app": "retail-forecast-api"}}}
+    ca = list(yaml.safe_load_all(cli.output("spot_cluster_autoscaler_yaml")))
+    assert ca[-1]["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v1.29.5")
+    assert cli.plan_exitcode(*args).rc == 0
+
+    cli.destroy(*args)
+    with pytest.raises(aws.eks.exceptions.ResourceNotFoundException):
+        describe_ng(aws)
