@@ -49,7 +49,12 @@ class Plugin:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
         env.update({"TF_PLUGIN_MAGIC_COOKIE": COOKIE, "PLUGIN_PROTOCOL_VERSIONS": "5,6",
                     "PLUGIN_CLIENT_CERT": client_cert_pem.decode()})
-        self.proc = subprocess.Popen([PROVIDER_BIN], env=env, stdout=subprocess.PIPE,
+        cmd = [PROVIDER_BIN]
+        if os.environ.get("COSTOPS_VALGRIND"):
+            # tests/harness/valgrind.sh: memcheck the provider itself.
+            cmd = ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+                   "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"] + cmd
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.line = self.proc.stdout.readline().strip()
         core, app, network, address, proto, cert_b64 = self.line.split("|")
@@ -106,8 +111,11 @@ def test_server_certificate_is_what_go_plugin_expects(plugin):
 def test_client_with_the_expected_certificate_is_served(plugin):
     cert, key = plugin.client
     with plugin.channel(cert, key) as ch:
-        schema = unary(ch, "/tfplugin6.Provider/GetProviderSchema")
-    assert b"costops_log_retention" in schema
+        schema = unary(ch, "/tfplugin6.Provider/GetProviderSchema", timeout=30)
+        assert b"costops_log_retention" in schema
+        unary(ch, "/plugin.GRPCController/Shutdown", timeout=30)
+    rc = plugin.proc.wait(timeout=30)
+    assert rc == 0, plugin.proc.stderr.read()
 
 
 def test_client_without_a_certificate_is_refused(plugin):
@@ -153,7 +161,8 @@ def test_shutdown_exits_cleanly(plugin):
     cert, key = plugin.client
     with plugin.channel(cert, key) as ch:
         unary(ch, "/plugin.GRPCController/Shutdown")
-    assert plugin.proc.wait(timeout=2) == 0
+    rc = plugin.proc.wait(timeout=20 if os.environ.get("COSTOPS_VALGRIND") else 2)
+    assert rc == 0, plugin.proc.stderr.read()
     assert not os.path.exists(plugin.address)
 
 
