@@ -627,10 +627,11 @@ void co_fw_apply(co_ctx *ctx, const co_resource *r, const co_value *prior,
 		return;
 	}
 	if (rc < 0 || co_diags_has_error(ctx->diags)) {
-		/* Partial failure: keep whatever exists. A create that made
-		 * nothing returns no state; an update keeps the prior. */
+		/* Partial failure: keep whatever exists, as the resource saw
+		 * it. Planned values are not copied in: they did not all
+		 * happen. A create that made nothing returns no state; an
+		 * update without one keeps the prior. */
 		if (state) {
-			keep_configured(r->schema, planned, state);
 			if (!co_value_has_unknown(state)) {
 				*new_state = state;
 				return;
