@@ -18,8 +18,8 @@ resource "costops_schedule" "off_hours" {
   start_cron = "cron(0 7 * * ? *)"
 
   node_group {
-    cluster_name = "retail-forecast-cluster"
-    name         = "retail-forecast-nodes"
+    cluster_name = costops_spot_node_group.retail_api.cluster_name
+    name         = costops_spot_node_group.retail_api.name
     min_size     = 2
     desired_size = 2
   }

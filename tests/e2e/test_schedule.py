@@ -49,7 +49,12 @@ def endpoint_exists(aws):
 
 
 def example_hcl():
-    return open(EXAMPLE).read() + '\nvariable "env" {\n  default = "dev"\n}\n'
+    # In the example the node group comes from costops_spot_node_group;
+    # here the harness creates it, so its names stand in.
+    hcl = open(EXAMPLE).read()
+    hcl = hcl.replace("costops_spot_node_group.retail_api.cluster_name", f'"{CLUSTER}"')
+    hcl = hcl.replace("costops_spot_node_group.retail_api.name", f'"{NODES}"')
+    return hcl + '\nvariable "env" {\n  default = "dev"\n}\n'
 
 
 def next_utc(hour, now):

@@ -17,5 +17,10 @@ values = {
     "training_role_arn": stack["role_arn"],
     "subnet_ids": stack["subnet_ids"],
     "data_bucket": stack["bucket"],
+    "spot_cluster_name": stack["cluster_name"],
+    "spot_node_role_arn": stack["role_arn"],
+    "spot_subnet_ids": stack["subnet_ids"],
+    "spot_sagemaker_role_arn": stack["role_arn"],
+    "spot_data_bucket": stack["bucket"],
 }
 print(json.dumps({k: v for k, v in values.items() if k in declared}))
