@@ -151,9 +151,9 @@ static int64_t check_count(co_ctx *ctx, const co_value *v, co_path p,
 	int64_t n;
 	if (!co_value_int(v, &n) || n < 1 || d > 1e9) {
 		co_diag_error(ctx->diags, &p, "Invalid count",
-		    "%s must be a whole number of at least 1 (ECR accepts only "
-		    "positive integers as countNumber); got %g. To keep nothing "
-		    "of a kind, leave the setting out.",
+		    "%s must be a whole number from 1 to 1000000000 (ECR "
+		    "accepts only positive integers as countNumber); got %g. "
+		    "To keep nothing of a kind, leave the setting out.",
 		    what, d);
 		return -1;
 	}
