@@ -561,21 +561,25 @@ static co_value *empty_preview(co_ctx *ctx)
 	return co_value_collection(ctx->arena, would_expire_type());
 }
 
+static double now_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 /* Evaluates policy against the images; *out is the would_expire list.
  * Returns 0, or -1 with *why set (arena) when the policy cannot be
  * evaluated. */
 static int evaluate(co_ctx *ctx, const char *policy, const image_list *imgs,
-    co_value **out, const char **why)
+    double now, co_value **out, const char **why)
 {
 	const co_type *lt = would_expire_type();
 	co_value *list = co_value_collection(ctx->arena, lt);
 	bool *expired = co_arena_alloc(ctx->arena,
 	    (imgs->n ? imgs->n : 1) * sizeof(*expired));
 	char err[256];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (co_ecr_policy_eval(policy, imgs->items, imgs->n,
-		(double)now.tv_sec + (double)now.tv_nsec / 1e9, expired, err,
+	if (co_ecr_policy_eval(policy, imgs->items, imgs->n, now, expired, err,
 		sizeof(err)) < 0) {
 		*why = co_arena_strdup(ctx->arena, err);
 		return -1;
@@ -620,7 +624,7 @@ static int preview(co_ctx *ctx, const char *repo, const char *policy,
 	if (no_repo)
 		return 0;
 	const char *why = NULL;
-	if (evaluate(ctx, policy, &imgs, out, &why) < 0) {
+	if (evaluate(ctx, policy, &imgs, now_seconds(), out, &why) < 0) {
 		co_path p = co_path_attr("policy_json");
 		co_diag_error(ctx->diags, &p, "Cannot preview the policy",
 		    "The lifecycle policy could not be evaluated: %s.", why);
@@ -629,17 +633,44 @@ static int preview(co_ctx *ctx, const char *repo, const char *policy,
 	return 0;
 }
 
-/* ---- private state: the policy adopted at create -------------------------------------------- */
+/* ---- private state ------------------------------------------------------------------------ */
+
+/* Private state: {"previous": "<policy>", "snapshot": {"at": <seconds>,
+ * "images": [[digest, pushed_at, [tags...]], ...]}}. "previous" is the
+ * policy adopted at create, put back on destroy. "snapshot" is the image
+ * list the last refresh saw: a plan evaluates a changed policy on it rather
+ * than on a fresh listing, so the final plan Terraform makes at apply
+ * evaluates the same images at the same time and yields the same preview
+ * (a fresh listing there would differ once an image was pushed meanwhile,
+ * and Terraform rejects a final plan that differs). */
+#define MAX_SNAPSHOT_IMAGES 10000
+
+static json_t *load_private(const co_ctx *ctx)
+{
+	json_t *root = NULL;
+	if (ctx->private_in_len)
+		root = json_loadb(ctx->private_in, ctx->private_in_len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		root = json_object();
+	}
+	return root;
+}
+
+static void save_private(co_ctx *ctx, json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT);
+	if (s) {
+		co_ctx_set_private(ctx, s, strlen(s));
+		free(s);
+	}
+}
 
 static const char *load_previous(co_ctx *ctx)
 {
-	const char *prev = NULL;
-	if (!ctx->private_in_len)
-		return NULL;
-	json_t *root = json_loadb(ctx->private_in, ctx->private_in_len, 0, NULL);
+	json_t *root = load_private(ctx);
 	const char *s = json_string_value(json_object_get(root, "previous"));
-	if (s)
-		prev = co_arena_strdup(ctx->arena, s);
+	const char *prev = s ? co_arena_strdup(ctx->arena, s) : NULL;
 	json_decref(root);
 	return prev;
 }
@@ -648,12 +679,81 @@ static void save_previous(co_ctx *ctx, const char *previous)
 {
 	json_t *root = previous ? json_pack("{s:s}", "previous", previous)
 				: json_object();
-	char *s = json_dumps(root, JSON_COMPACT);
-	if (s) {
-		co_ctx_set_private(ctx, s, strlen(s));
-		free(s);
-	}
+	save_private(ctx, root);
 	json_decref(root);
+}
+
+/* Records imgs as the refresh's snapshot, keeping "previous". */
+static void save_snapshot(co_ctx *ctx, const image_list *imgs, double at)
+{
+	json_t *root = load_private(ctx);
+	if (imgs->n > MAX_SNAPSHOT_IMAGES) {
+		/* Too large to carry in the state: plans list afresh. */
+		json_object_del(root, "snapshot");
+	} else {
+		json_t *list = json_array();
+		for (size_t i = 0; i < imgs->n; i++) {
+			json_t *tags = json_array();
+			for (size_t t = 0; t < imgs->items[i].n_tags; t++)
+				json_array_append_new(tags,
+				    json_string(imgs->items[i].tags[t]));
+			json_array_append_new(list,
+			    json_pack("[s, f, o]", imgs->items[i].digest,
+				imgs->items[i].pushed_at, tags));
+		}
+		json_object_set_new(root, "snapshot",
+		    json_pack("{s:f, s:o}", "at", at, "images", list));
+	}
+	save_private(ctx, root);
+	json_decref(root);
+}
+
+/* The refresh's snapshot from private state; false when there is none. */
+static bool load_snapshot(co_ctx *ctx, image_list *imgs, double *at)
+{
+	bool ok = false;
+	json_t *root = load_private(ctx);
+	json_t *snap = json_object_get(root, "snapshot");
+	json_t *list = json_object_get(snap, "images");
+	size_t n = json_array_size(list);
+	memset(imgs, 0, sizeof(*imgs));
+	if (!json_is_number(json_object_get(snap, "at")) ||
+	    !json_is_array(list) || n > MAX_SNAPSHOT_IMAGES)
+		goto done;
+	*at = json_number_value(json_object_get(snap, "at"));
+	imgs->items =
+	    co_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*imgs->items));
+	imgs->cap = n;
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e)
+	{
+		const char *digest = json_string_value(json_array_get(e, 0));
+		json_t *jt = json_array_get(e, 2);
+		if (!digest || !json_is_number(json_array_get(e, 1)) ||
+		    !json_is_array(jt))
+			goto done;
+		size_t nt = json_array_size(jt), k = 0, ti;
+		const char **tags =
+		    co_arena_alloc(ctx->arena, (nt ? nt : 1) * sizeof(*tags));
+		json_t *tv;
+		json_array_foreach(jt, ti, tv)
+		{
+			if (json_string_value(tv))
+				tags[k++] = co_arena_strdup(ctx->arena,
+				    json_string_value(tv));
+		}
+		imgs->items[imgs->n++] = (co_ecr_image){
+		    .digest = co_arena_strdup(ctx->arena, digest),
+		    .tags = tags,
+		    .n_tags = k,
+		    .pushed_at = json_number_value(json_array_get(e, 1)),
+		};
+	}
+	ok = true;
+done:
+	json_decref(root);
+	return ok;
 }
 
 static void diag_existing(co_ctx *ctx, const char *repo)
@@ -718,6 +818,15 @@ static void ir_plan(co_ctx *ctx, co_plan *plan)
 		}
 	}
 	co_value *list = NULL;
+	image_list snap;
+	double at;
+	const char *why = NULL;
+	if (!plan->creating && load_snapshot(ctx, &snap, &at) &&
+	    evaluate(ctx, policy, &snap, at, &list, &why) == 0) {
+		set_preview(ctx, planned, list);
+		return;
+	}
+	list = NULL;
 	if (preview(ctx, repo, policy, &list) < 0 || !list) {
 		/* No repository yet (it may be created in this apply), or the
 		 * preview failed: apply evaluates it instead. */
@@ -880,7 +989,9 @@ static int ir_read(co_ctx *ctx, const co_value *state, co_value **out)
 		*out = NULL;
 		return 0;
 	}
-	if (evaluate(ctx, policy, &imgs, &list, &why) < 0) {
+	double at = now_seconds();
+	save_snapshot(ctx, &imgs, at);
+	if (evaluate(ctx, policy, &imgs, at, &list, &why) < 0) {
 		/* A policy written out of band with features the evaluator
 		 * does not model: no preview, and the plan puts ours back. */
 		co_warn("image_retention: cannot evaluate the policy on %s: %s",

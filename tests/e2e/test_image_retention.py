@@ -191,6 +191,17 @@ def test_import(cli, aws):
     assert any(l.startswith("~ policy_json") for l in changed), plan.out
     assert not any(l.startswith("~ keep_") for l in changed), plan.out
 
+    # Images pushed between a saved plan and its apply: the apply records
+    # the plan's preview (made on the refresh's images) instead of failing
+    # Terraform's final-plan check; the next refresh sees the new images.
+    cli.plan("-out=tfplan")
+    for i in range(3):
+        push(aws, 40 + i)
+    cli.run("apply", "-input=false", "-no-color", "tfplan")
+    assert cli.resources()["costops_image_retention.retail_forecast"]["would_expire_count"] == 0
+    cli.run("apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
+    assert cli.resources()["costops_image_retention.retail_forecast"]["would_expire_count"] == 2
+
 
 BAD = """
 resource "costops_image_retention" "zero_count" {
