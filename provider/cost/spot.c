@@ -27,7 +27,8 @@ int co_cost_spot_price_live(co_aws_client *aws, const char *instance_type,
 	    now, "MaxResults", "100", NULL};
 	if (co_aws_query_call(aws, "ec2", params, &doc, err) < 0)
 		goto done;
-	const co_xml *set = co_xml_find(doc, "spotPriceHistorySet");
+	const co_xml *set = co_xml_find(doc,
+	    "DescribeSpotPriceHistoryResponse/spotPriceHistorySet");
 	double sum = 0;
 	int n = 0;
 	for (const co_xml *item = set ? set->child : NULL; item && n < 1000;
