@@ -188,6 +188,22 @@ int co_cost_storage_lifecycle(co_cost_line *out, const char *region,
     double gb, const co_cost_share *after, size_t n_after, double it_objects,
     double transitions_per_month);
 
+/* Application Load Balancers: count x (hour price + lcu_per_hour x LCU
+ * price) x hours. An ALB cannot be stopped: fewer hours after means it is
+ * deleted and recreated (or not kept alive) for the rest. price_override
+ * > 0 replaces the catalog's hour price. */
+int co_cost_load_balancer_line(co_cost_line *out, const char *region,
+    double count, double lcu_per_hour, double hours_before,
+    double hours_after, double price_override);
+
+/* CloudWatch Logs: ingestion (GB a month x the ingestion price, or
+ * ingest_price_override > 0) plus storage of what the retention keeps, for
+ * logs going back history_days: GB a month / CO_COST_DAYS_PER_MONTH x
+ * min(retention, history_days) days (0 retention: never expire). */
+int co_cost_logs_line(co_cost_line *out, const char *region,
+    double ingested_gb_before, double ingested_gb_after, int retention_before,
+    int retention_after, double history_days, double ingest_price_override);
+
 /* For costops_budget_guard: true when a budget limit is below the estimate
  * of what it watches (it would alert every month on spend the plan already
  * expects); a one-line warning in msg. */

@@ -306,6 +306,80 @@ done:
 	return rc;
 }
 
+int co_cost_load_balancer_line(co_cost_line *out, const char *region,
+    double count, double lcu_per_hour, double hours_before,
+    double hours_after, double price_override)
+{
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	bool fb = false;
+	const co_price *hour = co_cost_price_or_fallback("elb", region, "alb",
+	    &fb);
+	const co_price *lcu = co_cost_price_or_fallback("elb", region,
+	    "alb-lcu", NULL);
+	if ((!hour && !(price_override > 0)) || !lcu) {
+		basis(out, "no ALB price in the catalog");
+		goto done;
+	}
+	char note[160];
+	double price = price_override > 0 ? price_override : hour->usd;
+	if (price_override > 0)
+		snprintf(note, sizeof(note), "given");
+	else
+		price_note(note, sizeof(note), hour, region, fb);
+	double lcus = lcu_per_hour > 0 ? lcu_per_hour : 0;
+	double per_hour = price + lcus * lcu->usd;
+	out->before_usd = count * per_hour * hours_before;
+	out->after_usd = count * per_hour * hours_after;
+	basis(out, "%g x ALB at %g USD/h (%s) + %g LCU x %g USD/LCU-h; before "
+		   "%g h, after %g h (an ALB cannot be stopped: fewer hours "
+		   "means it is deleted for the rest)",
+	    count, price, note, lcus, lcu->usd, hours_before, hours_after);
+	rc = 0;
+done:
+	return rc;
+}
+
+int co_cost_logs_line(co_cost_line *out, const char *region,
+    double ingested_gb_before, double ingested_gb_after, int retention_before,
+    int retention_after, double history_days, double ingest_price_override)
+{
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	bool fb = false;
+	const co_price *ingest = co_cost_price_or_fallback("logs", region,
+	    "ingestion-standard", &fb);
+	const co_price *storage = co_cost_price_or_fallback("logs", region,
+	    "storage", NULL);
+	if (!ingest || !storage) {
+		basis(out, "no CloudWatch Logs price in the catalog");
+		goto done;
+	}
+	double price = ingest_price_override > 0 ? ingest_price_override
+						 : ingest->usd;
+	double history = history_days > 0 ? history_days : 0;
+	double gb_before = ingested_gb_before / CO_COST_DAYS_PER_MONTH *
+			   kept_days(history, retention_before);
+	double gb_after = ingested_gb_after / CO_COST_DAYS_PER_MONTH *
+			  kept_days(history, retention_after);
+	out->before_usd = ingested_gb_before * price + gb_before * storage->usd;
+	out->after_usd = ingested_gb_after * price + gb_after * storage->usd;
+	char note[160];
+	if (ingest_price_override > 0)
+		snprintf(note, sizeof(note), "given");
+	else
+		price_note(note, sizeof(note), ingest, region, fb);
+	basis(out, "ingestion %g -> %g GB a month at %g USD/GB (%s); storage "
+		   "%.4g -> %.4g GB at %g USD/GB-month (logs going back %g "
+		   "days, retention %d -> %d days, 0 = never expire)",
+	    ingested_gb_before, ingested_gb_after, price, note, gb_before,
+	    gb_after, storage->usd, history, retention_before,
+	    retention_after);
+	rc = 0;
+done:
+	return rc;
+}
+
 bool co_cost_limit_below_estimate(double limit_usd, double estimate_usd,
     char *msg, size_t cap)
 {

@@ -368,6 +368,42 @@ static void test_storage_lifecycle(void **state)
 	assert_non_null(strstr(l.basis, "tape"));
 }
 
+/* The seed's load balancer: 0.027 USD/h x 720 h = 19.44; x 200 h = 5.40.
+ * With the catalog (0.0225) and 2 LCU (2 x 0.008 = 0.016): 0.0385 x 730
+ * = 28.105. */
+static void test_load_balancer(void **state)
+{
+	(void)state;
+	co_cost_line l;
+	assert_int_equal(co_cost_load_balancer_line(&l, "us-east-1", 1, 0, 720,
+			     200, 0.027),
+	    0);
+	NEAR(co_cost_round(l.before_usd), 19.44);
+	NEAR(co_cost_round(l.after_usd), 5.40);
+	assert_int_equal(co_cost_load_balancer_line(&l, "us-east-1", 1, 2, 730,
+			     730, 0),
+	    0);
+	NEAR(co_cost_round(l.before_usd), 28.105);
+}
+
+/* The seed's logs: 5 GB a month x 0.50 = 2.50; 1.5 GB x 0.50 = 0.75, no
+ * storage counted (history 0). With a year of history kept forever:
+ * 5 / 30.4167 x 365 = 60 GB x 0.03 = 1.80 more; a 30-day retention keeps
+ * 5 / 30.4167 x 30 = 4.9315 GB x 0.03 = 0.14795. */
+static void test_logs_line(void **state)
+{
+	(void)state;
+	co_cost_line l;
+	assert_int_equal(co_cost_logs_line(&l, "us-east-1", 5, 1.5, 0, 30, 0, 0),
+	    0);
+	NEAR(co_cost_round(l.before_usd), 2.50);
+	NEAR(co_cost_round(l.after_usd), 0.75);
+	assert_int_equal(co_cost_logs_line(&l, "us-east-1", 5, 5, 0, 30, 365, 0),
+	    0);
+	NEAR(co_cost_round(l.before_usd), 4.30);
+	NEAR(co_cost_round(l.after_usd), co_cost_round(2.50 + 0.147945));
+}
+
 static void test_limit_below_estimate(void **state)
 {
 	(void)state;
@@ -398,6 +434,8 @@ int main(void)
 	    cmocka_unit_test(test_log_retention),
 	    cmocka_unit_test(test_image_expiry),
 	    cmocka_unit_test(test_storage_lifecycle),
+	    cmocka_unit_test(test_load_balancer),
+	    cmocka_unit_test(test_logs_line),
 	    cmocka_unit_test(test_limit_below_estimate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
