@@ -380,40 +380,24 @@ static double live_spot(estimate *e, const char *instance_type,
 	if (!e->spot.can_call)
 		return 0;
 	double price = 0;
-	int zones = 0;
-	co_aws_error err = {0};
-	if (co_cost_spot_price_live(e->ctx->provider->aws, instance_type,
-		&price, &zones, &err) < 0) {
-		snprintf(note, cap, "live Spot price unavailable (%s), catalog "
-				    "fallback used",
-		    err.code);
-		if (strcmp(e->spot.mode, "live") == 0)
-			co_diag_warn(e->ctx->diags, path,
-			    "Live Spot price unavailable",
-			    "EC2 DescribeSpotPriceHistory for %s failed with "
-			    "%s: %s. The catalog's Spot discount was used.",
-			    instance_type, err.code, err.message);
+	co_aws_error err;
+	if (co_cost_spot_price_or_fallback(e->ctx->provider->aws, instance_type,
+		on_demand, &price, note, cap, &err) == 1)
+		return price;
+	if (strcmp(e->spot.mode, "live") != 0)
 		return 0;
-	}
-	if (!co_cost_spot_price_plausible(price, on_demand)) {
-		snprintf(note, cap, "live Spot price %g USD/h over %d zone(s) "
-				    "is implausible against on-demand %g "
-				    "(below 1 %% or above it), catalog "
-				    "fallback used",
-		    price, zones, on_demand);
-		if (strcmp(e->spot.mode, "live") == 0)
-			co_diag_warn(e->ctx->diags, path,
-			    "Live Spot price not believed",
-			    "EC2 reported %g USD/h for %s, which is below 1 %% "
-			    "or above its on-demand %g USD/h; the catalog's "
-			    "Spot discount was used instead.",
-			    price, instance_type, on_demand);
-		return 0;
-	}
-	snprintf(note, cap, "live Spot price: mean of %d zone(s) from EC2 "
-			    "DescribeSpotPriceHistory",
-	    zones);
-	return price;
+	if (err.code[0])
+		co_diag_warn(e->ctx->diags, path, "Live Spot price unavailable",
+		    "EC2 DescribeSpotPriceHistory for %s failed with %s: %s. "
+		    "The catalog's Spot discount was used.",
+		    instance_type, err.code, err.message);
+	else
+		co_diag_warn(e->ctx->diags, path, "Live Spot price not believed",
+		    "%s: EC2's price for %s is below 1 %% of its on-demand "
+		    "%g USD/h or above it; the catalog's Spot discount was "
+		    "used instead.",
+		    note, instance_type, on_demand);
+	return 0;
 }
 
 static void do_node_groups(estimate *e, const co_value *l)

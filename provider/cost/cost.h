@@ -82,6 +82,16 @@ int co_cost_spot_price_live(co_aws_client *aws, const char *instance_type,
  * above on-demand a Spot request would not be filled at that price. */
 bool co_cost_spot_price_plausible(double spot, double on_demand);
 
+/* The Spot price to estimate with, for resources and the estimate: asks
+ * EC2 (when aws is non-NULL) and keeps the answer if plausible against
+ * on_demand. Returns 1 with *usd_per_hour set (live), or 0 with
+ * *usd_per_hour = 0, meaning "use the catalog's discount"; then err holds
+ * the AWS error, or an empty code when EC2 answered an implausible price.
+ * note gets a phrase for the basis either way. */
+int co_cost_spot_price_or_fallback(co_aws_client *aws,
+    const char *instance_type, double on_demand, double *usd_per_hour,
+    char *note, size_t cap, co_aws_error *err);
+
 /* ---- the arithmetic --------------------------------------------------- */
 
 /* One before/after line of an estimate. basis says where each figure came

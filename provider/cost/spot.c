@@ -66,3 +66,37 @@ bool co_cost_spot_price_plausible(double spot, double on_demand)
 		return false;
 	return spot >= on_demand * 0.01 && spot <= on_demand;
 }
+
+int co_cost_spot_price_or_fallback(co_aws_client *aws,
+    const char *instance_type, double on_demand, double *usd_per_hour,
+    char *note, size_t cap, co_aws_error *err)
+{
+	double price = 0;
+	int zones = 0;
+	*usd_per_hour = 0;
+	memset(err, 0, sizeof(*err));
+	if (!aws) {
+		snprintf(note, cap, "catalog Spot discount (no live lookup)");
+		return 0;
+	}
+	if (co_cost_spot_price_live(aws, instance_type, &price, &zones, err) <
+	    0) {
+		snprintf(note, cap, "live Spot price unavailable (%s), catalog "
+				    "fallback used",
+		    err->code);
+		return 0;
+	}
+	if (!co_cost_spot_price_plausible(price, on_demand)) {
+		snprintf(note, cap, "live Spot price %g USD/h over %d zone(s) "
+				    "is implausible against on-demand %g "
+				    "(below 1 %% or above it), catalog "
+				    "fallback used",
+		    price, zones, on_demand);
+		return 0;
+	}
+	snprintf(note, cap, "live Spot price: mean of %d zone(s) from EC2 "
+			    "DescribeSpotPriceHistory",
+	    zones);
+	*usd_per_hour = price;
+	return 1;
+}
