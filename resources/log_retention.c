@@ -3,10 +3,13 @@
  * (/aws/sagemaker/TrainingJobs), which terraform-provider-aws can only manage
  * by importing each one. */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "provider/cost/cost.h"
 #include "provider/framework/resource.h"
 #include "provider/util/log.h"
 
@@ -47,6 +50,24 @@ static const co_attr_schema attrs[] = {
 			   "plan."},
 	{.name = "matched_count", .type = "\"number\"", .flags = CO_COMPUTED,
 	    .description = "How many log groups match."},
+	{.name = "estimated_monthly_usd", .type = "\"number\"",
+	    .flags = CO_COMPUTED,
+	    .description = "CloudWatch Logs storage a month of the matching "
+			   "groups under `retention_in_days`, from their "
+			   "stored bytes (DescribeLogGroups `storedBytes`) at "
+			   "the catalog's storage price, assuming even "
+			   "ingestion since each group was created. Ingestion "
+			   "is not counted: retention does not change it. "
+			   "See docs/costs.md."},
+	{.name = "estimated_monthly_savings_usd", .type = "\"number\"",
+	    .flags = CO_COMPUTED,
+	    .description = "Storage a month no longer kept: what each group's "
+			   "retention before costops changed it would keep "
+			   "minus what `retention_in_days` keeps. Negative "
+			   "when the retention is longer than before."},
+	{.name = "estimate_basis", .type = "\"string\"", .flags = CO_COMPUTED,
+	    .description = "One line saying how the two estimates were "
+			   "worked out (bytes, groups, price and its date)."},
 	{0},
 };
 
@@ -111,10 +132,80 @@ static bool excluded(const co_value *exclude, const char *name)
 typedef int (*group_fn)(co_ctx *ctx, const char *name, int retention,
     void *payload);
 
+/* The storage estimate, summed over the groups a listing visits. */
+typedef struct lr_estimate {
+	int target;        /* retention_in_days being applied */
+	json_t *previous;  /* borrowed: each group's retention before costops */
+	const char *region;
+	double now_ms;
+	double before, after, stored_bytes;
+	size_t groups, changed;
+} lr_estimate;
+
+static void estimate_init(lr_estimate *e, co_ctx *ctx, int target,
+    json_t *previous)
+{
+	*e = (lr_estimate){.target = target, .previous = previous,
+	    .region = co_aws_client_region(ctx->provider->aws),
+	    .now_ms = (double)time(NULL) * 1000.0};
+}
+
+static void estimate_add(lr_estimate *e, const char *name, int retention_now,
+    double stored_bytes, double creation_ms)
+{
+	json_t *prev = json_object_get(e->previous, name);
+	int before = json_is_integer(prev) ? (int)json_integer_value(prev)
+					   : retention_now;
+	double age_days =
+	    creation_ms > 0 ? (e->now_ms - creation_ms) / 86400000.0 : 0;
+	co_cost_line l;
+	if (co_cost_log_retention(&l, e->region, stored_bytes, age_days,
+		retention_now, before, e->target) == 0) {
+		e->before += l.before_usd;
+		e->after += l.after_usd;
+	}
+	e->stored_bytes += stored_bytes > 0 ? stored_bytes : 0;
+	e->groups++;
+	if (before != e->target)
+		e->changed++;
+}
+
+/* To the millionth of a dollar: log groups are often small, and a figure
+ * rounded to cents would read 0 for all of them. */
+static double micro(double usd)
+{
+	return round(usd * 1e6) / 1e6;
+}
+
+static void estimate_set(co_ctx *ctx, co_value *v, const lr_estimate *e)
+{
+	double after = micro(e->after);
+	double savings = micro(e->before - e->after);
+	bool fb = false;
+	const co_price *p =
+	    co_cost_price_or_fallback("logs", e->region, "storage", &fb);
+	const char *basis = co_arena_sprintf(ctx->arena,
+	    "%zu group(s) holding %.6g GB (DescribeLogGroups storedBytes), %zu "
+	    "of them moved to %d days from their earlier retention; what each "
+	    "retention keeps at %g USD/GB-month storage (catalog %s%s, read "
+	    "%s), assuming even ingestion since each group was created; "
+	    "ingestion not counted",
+	    e->groups, e->stored_bytes / CO_COST_BYTES_PER_GB, e->changed,
+	    e->target, p ? p->usd : 0, p ? p->region : "?",
+	    fb ? " figure" : "", p ? p->date_read : "?");
+	co_value_set_attr(v, "estimated_monthly_usd",
+	    co_value_number(ctx->arena, after));
+	co_value_set_attr(v, "estimated_monthly_savings_usd",
+	    co_value_number(ctx->arena, savings));
+	co_value_set_attr(v, "estimate_basis", co_value_string(ctx->arena,
+	    basis));
+}
+
 /* Calls fn for every group under the prefixes (all pages), skipping
  * excluded ones and groups reached through two overlapping prefixes. */
 static int for_each_group(co_ctx *ctx, const co_value *prefixes,
-    const co_value *exclude, co_value *seen, group_fn fn, void *payload)
+    const co_value *exclude, co_value *seen, lr_estimate *est, group_fn fn,
+    void *payload)
 {
 	co_aws_client *aws = ctx->provider->aws;
 	for (size_t i = 0; co_value_is_set(prefixes) && i < prefixes->count;
@@ -162,6 +253,12 @@ static int for_each_group(co_ctx *ctx, const co_value *prefixes,
 					       : 0;
 				co_value_map_put(ctx->arena, seen, name,
 				    co_value_number(ctx->arena, days));
+				if (est)
+					estimate_add(est, name, days,
+					    json_number_value(json_object_get(
+						g, "storedBytes")),
+					    json_number_value(json_object_get(
+						g, "creationTime")));
 				if (fn && fn(ctx, name, days, payload) < 0) {
 					json_decref(resp);
 					return -1;
@@ -335,10 +432,38 @@ static void lr_validate(co_ctx *ctx, const co_value *config)
 	}
 }
 
+/* The estimate at plan time, so the plan shows what the change saves:
+ * the groups are listed now (the refresh has just done the same), each
+ * group's earlier retention comes from private state or, for groups not
+ * yet touched, from the listing. Left unknown when the provider or the
+ * configuration is not known yet. */
+static void plan_estimate(co_ctx *ctx, co_value *planned)
+{
+	int64_t days = 0;
+	const co_value *prefixes = co_value_attr(planned, "log_group_prefixes");
+	const co_value *exclude = co_value_attr(planned, "exclude");
+	if (!ctx->provider->configured ||
+	    !co_value_int(co_value_attr(planned, "retention_in_days"), &days) ||
+	    !co_value_is_set(prefixes) || co_value_has_unknown(prefixes) ||
+	    co_value_has_unknown(exclude))
+		return;
+	json_t *priv = load_private(ctx);
+	lr_estimate est;
+	estimate_init(&est, ctx, (int)days, json_object_get(priv, "previous"));
+	co_value *seen = new_groups_map(ctx);
+	if (for_each_group(ctx, prefixes, exclude, seen, &est, NULL, NULL) == 0)
+		estimate_set(ctx, planned, &est);
+	json_decref(priv);
+}
+
 static void lr_plan(co_ctx *ctx, co_plan *plan)
 {
-	if (plan->destroying || plan->creating)
+	if (plan->destroying)
 		return;
+	if (plan->creating) {
+		plan_estimate(ctx, plan->planned);
+		return;
+	}
 	co_value *planned = plan->planned;
 	const co_value *prior = plan->prior;
 	bool same_scope =
@@ -350,7 +475,21 @@ static void lr_plan(co_ctx *ctx, co_plan *plan)
 	const co_value *groups = co_value_attr(prior, "log_groups");
 	if (!same_scope || !co_value_is_set(days) || !co_value_is_set(groups)) {
 		co_plan_set_unknown_computed(ctx, plan);
+		plan_estimate(ctx, planned);
 		return;
+	}
+	/* A new retention changes the estimate; otherwise the refreshed one
+	 * stands (re-listing would show every byte ingested since as a
+	 * change). */
+	if (!co_value_equal(days, co_value_attr(prior, "retention_in_days"))) {
+		plan_estimate(ctx, planned);
+	} else {
+		static const char *const kept[] = {"estimated_monthly_usd",
+		    "estimated_monthly_savings_usd", "estimate_basis"};
+		for (size_t i = 0; i < 3; i++)
+			if (co_value_is_set(co_value_attr(prior, kept[i])))
+				co_value_set_attr(planned, kept[i],
+				    co_value_attr(prior, kept[i]));
 	}
 	/* Same groups: the plan shows exactly which ones change. A group
 	 * with other retention (drift) or a new one found by the refresh
@@ -379,8 +518,10 @@ static int lr_apply(co_ctx *ctx, const co_value *prior, const co_value *planned,
 	    .applied = new_groups_map(ctx),
 	};
 	co_value *seen = new_groups_map(ctx);
+	lr_estimate est;
+	estimate_init(&est, ctx, (int)days, st.previous);
 	rc = for_each_group(ctx, co_value_attr(planned, "log_group_prefixes"),
-	    co_value_attr(planned, "exclude"), seen, apply_one, &st);
+	    co_value_attr(planned, "exclude"), seen, &est, apply_one, &st);
 
 	/* Groups that left the scope in this update are released. */
 	const co_value *before = co_value_attr(prior, "log_groups");
@@ -402,6 +543,10 @@ static int lr_apply(co_ctx *ctx, const co_value *prior, const co_value *planned,
 	co_value_set_attr(s, "log_groups", st.applied);
 	co_value_set_attr(s, "matched_count",
 	    co_value_number(ctx->arena, (double)st.applied->count));
+	/* The state must hold what the plan promised: a planned estimate is
+	 * kept; an unknown one is worked out from this listing. */
+	if (!co_value_is_set(co_value_attr(planned, "estimated_monthly_usd")))
+		estimate_set(ctx, s, &est);
 	*state = s;
 	if (rc == 0)
 		co_info("log_retention: %zu group(s) at %lld days",
@@ -423,10 +568,18 @@ static int lr_update(co_ctx *ctx, const co_value *prior,
 static int lr_read(co_ctx *ctx, const co_value *state, co_value **out)
 {
 	co_value *seen = new_groups_map(ctx);
-	if (for_each_group(ctx, co_value_attr(state, "log_group_prefixes"),
-		co_value_attr(state, "exclude"), seen, NULL, NULL) < 0)
+	int64_t days = 0;
+	co_value_int(co_value_attr(state, "retention_in_days"), &days);
+	json_t *priv = load_private(ctx);
+	lr_estimate est;
+	estimate_init(&est, ctx, (int)days, json_object_get(priv, "previous"));
+	int rc = for_each_group(ctx, co_value_attr(state, "log_group_prefixes"),
+	    co_value_attr(state, "exclude"), seen, &est, NULL, NULL);
+	json_decref(priv);
+	if (rc < 0)
 		return -1;
 	co_value *s = co_value_copy(ctx->arena, state);
+	estimate_set(ctx, s, &est);
 	co_value_set_attr(s, "log_groups", seen);
 	co_value_set_attr(s, "matched_count",
 	    co_value_number(ctx->arena, (double)seen->count));
