@@ -33,6 +33,9 @@ variable "endpoint_url" {
 provider "costops" {
   region            = var.region
   s3_use_path_style = var.endpoint_url != null
+  # The emulator answers 500 for what it does not implement, which is not
+  # transient; against AWS keep the default (25 retries with backoff).
+  max_retries = var.endpoint_url != null ? 3 : null
 
   # The seed's tag strategy (5.1): every resource carries Project = RetailMLOps.
   default_tags = {

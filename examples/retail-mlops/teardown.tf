@@ -4,8 +4,8 @@
 # destroyed, and checks that nothing is left.
 #
 # It must be destroyed before the rest of the stack, so it is declared to
-# depend on it (depends_on = [...] with the other costops resources and the
-# aws_* ones; the lead wires that list in main.tf's stack).
+# depend on it: destroy runs it first, and what it removes the others then
+# find already gone. In a real stack, list the aws_* resources here too.
 
 variable "teardown_confirm" {
   description = <<-EOT
@@ -39,6 +39,16 @@ resource "costops_teardown" "retail" {
 
   # Anything tagged costops:protect = true survives (the default).
   protect_tag = "costops:protect=true"
+
+  depends_on = [
+    costops_budget_guard.monthly,
+    costops_image_retention.retail_forecast,
+    costops_log_retention.mlops,
+    costops_schedule.off_hours,
+    costops_spot_node_group.retail_api,
+    costops_spot_training_job.forecast,
+    costops_storage_lifecycle.data,
+  ]
 
   confirm     = var.teardown_confirm
   report_path = "${path.root}/teardown-report.json"

@@ -30,7 +30,9 @@ def on_reset(fn):
 def handle(request, service, region, operation, body):
     for svc, matcher, fn in _handlers:
         if svc == service and matcher(request, operation):
-            return fn(request, region, body)
+            response = fn(request, region, body)
+            if response is not None:
+                return response
     return None
 
 
