@@ -75,7 +75,7 @@ step "$(basename "$cli") apply"
 
 step "What costops did"
 "$cli" state list
-"$cli" output -no-color || true
+"$py" "$top/tests/harness/demo_report.py" --outputs "$cli"
 
 step "What it saves"
 "$py" "$top/tests/harness/demo_report.py" "$cli" "$url"

@@ -46,20 +46,47 @@ def report(cli):
 
 
 def after(url):
-    logs = client("logs", url)
-    for g in logs.describe_log_groups()["logGroups"]:
-        print(f"log group {g['logGroupName']}: retention {g.get('retentionInDays', 'none')}")
-    s3 = client("s3", url)
-    for b in s3.list_buckets().get("Buckets", []):
-        try:
-            rules = s3.get_bucket_lifecycle_configuration(Bucket=b["Name"])["Rules"]
-            print(f"bucket {b['Name']}: {len(rules)} lifecycle rule(s) left")
-        except s3.exceptions.ClientError:
-            print(f"bucket {b['Name']}: no lifecycle configuration")
+    """The seed's verification (section 9), read from AWS: nothing named
+    retail* is left of the cluster, buckets, repositories or endpoints."""
+    left = []
+    left += [f"EKS cluster {c}" for c in client("eks", url).list_clusters()["clusters"] if c.startswith("retail")]
+    left += [f"S3 bucket {b['Name']}" for b in client("s3", url).list_buckets().get("Buckets", [])
+             if b["Name"].startswith("retail")]
+    left += [f"ECR repository {r['repositoryName']}" for r in
+             client("ecr", url).describe_repositories()["repositories"] if r["repositoryName"].startswith("retail")]
+    left += [f"SageMaker endpoint {e['EndpointName']}" for e in
+             client("sagemaker", url).list_endpoints()["Endpoints"] if e["EndpointName"].startswith("retail")]
+    sched = client("scheduler", url)
+    left += [f"schedule group {g['Name']}" for g in sched.list_schedule_groups()["ScheduleGroups"]
+             if g["Name"].startswith("retail")]
+    budgets = client("budgets", url).describe_budgets(AccountId="123456789012").get("Budgets", [])
+    left += [f"budget {b['BudgetName']}" for b in budgets if b["BudgetName"].startswith("retail")]
+    if left:
+        print("still in AWS:")
+        for item in left:
+            print(f"  {item}")
+        sys.exit(1)
+    print("verified with boto3: no EKS cluster, bucket, ECR repository, SageMaker endpoint,")
+    print("schedule group or budget named retail* remains")
+
+
+def outputs(cli):
+    """The example's outputs, long YAML manifests summarised."""
+    out = json.loads(subprocess.run([cli, "output", "-json"], capture_output=True,
+                                    text=True, check=True).stdout)
+    for name, o in sorted(out.items()):
+        v = o["value"]
+        if isinstance(v, str) and "\n" in v:
+            kinds = [line.split(":", 1)[1].strip() for line in v.splitlines() if line.startswith("kind:")]
+            print(f"{name} = <{len(v.splitlines())} lines of YAML: {', '.join(kinds)}>")
+        else:
+            print(f"{name} = {json.dumps(v)}")
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--after":
+    if sys.argv[1] == "--outputs":
+        outputs(sys.argv[2])
+    elif sys.argv[1] == "--after":
         after(sys.argv[3])
     else:
         report(sys.argv[1])

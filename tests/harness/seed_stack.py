@@ -72,7 +72,11 @@ def seed(url, region="us-east-1", env="dev"):
     ecr.create_repository(repositoryName="retail-forecast",
                           imageScanningConfiguration={"scanOnPush": True},
                           tags=[{"Key": "Project", "Value": "RetailMLOps"}])
-    for i, tag in enumerate(["prod-1", "prod-2", "stage-1", "dev-1", "dev-2", None, None]):
+    # More images than the seed's policy keeps, so the plan's preview has
+    # something to show: 5 prod, 2 stage, 4 dev, 5 untagged, oldest first.
+    images = ([f"prod-{i}" for i in range(1, 6)] + ["stage-1", "stage-2"] +
+              [f"dev-{i}" for i in range(1, 5)] + [None] * 5)
+    for i, tag in enumerate(images):
         manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
                                "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
                                           "size": 1000 + i, "digest": f"sha256:{i:064x}"},
