@@ -168,3 +168,44 @@ def test_unreachable_endpoint_and_wrong_credentials(cli, aws, emulator):
     assert "AWS credentials could not be verified" in res.all
     assert "InvalidClientTokenId" in res.all
     assert retention(aws) == before
+
+
+def test_credentials_from_a_profile_and_endpoint_from_the_environment(cli, aws, emulator, tmp_path):
+    """As a user runs it against real AWS, minus the real endpoint: no keys
+    or endpoints in the configuration; a named profile in the shared files
+    and AWS_ENDPOINT_URL, as the SDKs read them."""
+    seed(aws)
+    home = tmp_path / "awshome"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text(
+        "[default]\naws_access_key_id = wrong\naws_secret_access_key = wrong\n\n"
+        "[mlops]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = from-the-profile\n")
+    (home / ".aws" / "config").write_text("[profile mlops]\nregion = us-east-1\n")
+    (cli.workdir / "main.tf").write_text(f"""
+terraform {{
+  required_providers {{
+    costops = {{ source = "costops.dev/costops/costops" }}
+  }}
+}}
+
+provider "costops" {{
+  profile           = "mlops"
+  s3_use_path_style = true
+}}
+
+resource "costops_log_retention" "x" {{
+  log_group_prefixes = ["/aws/sagemaker/TrainingJobs"]
+  retention_in_days  = 14
+}}
+""")
+    env = {"HOME": str(home), "AWS_ENDPOINT_URL": emulator.url, "TF_LOG_PROVIDER": "debug",
+           "TF_LOG_PATH": str(tmp_path / "provider.log")}
+    cli.init()
+    cli.run("apply", "-auto-approve", "-input=false", "-no-color", env=env)
+    assert retention(aws)["/aws/sagemaker/TrainingJobs"] == 14
+    log = (tmp_path / "provider.log").read_text()
+    assert "shared credentials file" in log and "mlops" in log
+    # Secrets never reach the log.
+    assert "from-the-profile" not in log
+    cli.run("destroy", "-auto-approve", "-input=false", "-no-color", env=env)
+    assert retention(aws)["/aws/sagemaker/TrainingJobs"] is None
