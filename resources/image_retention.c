@@ -673,11 +673,10 @@ static void set_estimate(co_ctx *ctx, co_value *v, const ir_bytes *b)
 	}
 	co_estimate_set(ctx, v, l.after_usd, l.before_usd - l.after_usd,
 	    co_arena_sprintf(ctx->arena,
-		"%zu image(s), %.4g GB (DescribeImages imageSizeInBytes; "
-		"shared layers counted once per image, an upper bound), %zu "
-		"of them (%.4g GB) would expire; %s",
-		b->images, b->total / CO_COST_BYTES_PER_GB, b->expiring,
-		b->expired / CO_COST_BYTES_PER_GB, l.basis));
+		"%zu image(s), %zu of them in would_expire; sizes from "
+		"DescribeImages imageSizeInBytes (shared layers counted once "
+		"per image, an upper bound); %s",
+		b->images, b->expiring, l.basis));
 }
 
 /* ---- private state ------------------------------------------------------------------------ */
