@@ -24,6 +24,7 @@
 
 #include <openssl/evp.h>
 
+#include "provider/cost/cost.h"
 #include "provider/framework/resource.h"
 #include "provider/util/log.h"
 #include "provider/util/zip.h"
@@ -110,6 +111,14 @@ static const co_attr_schema attrs[] = {
 			   "Budgets cannot rename, so a change replaces it."},
 	{.name = "limit_usd", .type = "\"number\"", .flags = CO_REQUIRED,
 	    .description = "Budgeted cost per period, in USD (more than 0)."},
+	{.name = "estimate_usd", .type = "\"number\"", .flags = CO_OPTIONAL,
+	    .description = "What the plan expects the watched resources to "
+			   "cost a month, e.g. "
+			   "`data.costops_cost_estimate.x.after_monthly_usd`. "
+			   "When `limit_usd` is below it the plan warns: the "
+			   "budget would alert every month on spend that is "
+			   "expected. Changes nothing in AWS. A common choice "
+			   "is `limit_usd = estimate_usd * 1.2`."},
 	{.name = "time_unit", .type = "\"string\"",
 	    .flags = CO_OPTIONAL | CO_COMPUTED, .default_json = "\"MONTHLY\"",
 	    .one_of = time_units,
@@ -551,6 +560,17 @@ static void bg_plan(co_ctx *ctx, co_plan *plan)
 		    "tags; or Cost Explorer UpdateCostAllocationTagsStatus). "
 		    "Activation takes up to 24 hours and costs are tagged only "
 		    "from then on; until then this budget shows 0 USD.");
+	}
+	double limit, estimate;
+	if (co_value_num(co_value_attr(planned, "limit_usd"), &limit) &&
+	    co_value_num(co_value_attr(planned, "estimate_usd"), &estimate)) {
+		char msg[256];
+		if (co_cost_limit_below_estimate(limit, estimate, msg,
+			sizeof(msg))) {
+			co_path p = co_path_attr("limit_usd");
+			co_diag_warn(ctx->diags, &p,
+			    "Budget limit below the estimate", "%s", msg);
+		}
 	}
 	if (!ctx->provider || !ctx->provider->configured)
 		return;

@@ -19,6 +19,7 @@ typedef struct co_ecr_image {
 	const char *const *tags; /* n_tags entries; none: untagged */
 	size_t n_tags;
 	double pushed_at;        /* imagePushedAt, seconds since the epoch */
+	double size_bytes;       /* imageSizeInBytes; for the estimate only */
 } co_ecr_image;
 
 /* Evaluates policy_json against images[0..n) at time now (seconds since the

@@ -13,6 +13,7 @@
 #include "ecr_policy_eval.h"
 #include "provider/framework/resource.h"
 #include "provider/util/log.h"
+#include "resources/estimate.h"
 
 #define ECR_TARGET "AmazonEC2ContainerRegistry_V20150921."
 
@@ -86,6 +87,16 @@ static const co_attr_schema attrs[] = {
 	{.name = "would_expire_count", .type = "\"number\"",
 	    .flags = CO_COMPUTED,
 	    .description = "How many images `would_expire` lists."},
+	CO_ESTIMATE_ATTRS(
+	    "ECR storage a month of the images the policy keeps: the "
+	    "repository's images (DescribeImages `imageSizeInBytes`) minus "
+	    "those in `would_expire`, at the catalog's ECR storage price. "
+	    "Layers shared between images are counted once per image, so "
+	    "this is an upper bound. Evaluated with the preview: in the plan "
+	    "when the repository exists, else at apply. See docs/costs.md.",
+	    "ECR storage a month of the images in `would_expire`.",
+	    "One line: images and GB in the repository, how many and how "
+	    "much would expire, the price and its date."),
 	{0},
 };
 
@@ -495,6 +506,8 @@ static int list_images(co_ctx *ctx, const char *repo, image_list *out,
 			    .n_tags = k,
 			    .pushed_at = json_number_value(
 				json_object_get(d, "imagePushedAt")),
+			    .size_bytes = json_number_value(
+				json_object_get(d, "imageSizeInBytes")),
 			};
 		}
 		const char *next =
@@ -571,8 +584,13 @@ static double now_seconds(void)
 /* Evaluates policy against the images; *out is the would_expire list.
  * Returns 0, or -1 with *why set (arena) when the policy cannot be
  * evaluated. */
+typedef struct ir_bytes {
+	double total, expired;
+	size_t images, expiring;
+} ir_bytes;
+
 static int evaluate(co_ctx *ctx, const char *policy, const image_list *imgs,
-    double now, co_value **out, const char **why)
+    double now, co_value **out, const char **why, ir_bytes *bytes)
 {
 	const co_type *lt = would_expire_type();
 	co_value *list = co_value_collection(ctx->arena, lt);
@@ -587,9 +605,20 @@ static int evaluate(co_ctx *ctx, const char *policy, const image_list *imgs,
 	size_t n = 0;
 	const co_ecr_image **sel = co_arena_alloc(ctx->arena,
 	    (imgs->n ? imgs->n : 1) * sizeof(*sel));
-	for (size_t i = 0; i < imgs->n; i++)
-		if (expired[i])
+	ir_bytes b = {.images = imgs->n};
+	for (size_t i = 0; i < imgs->n; i++) {
+		double sz = imgs->items[i].size_bytes > 0
+				? imgs->items[i].size_bytes
+				: 0;
+		b.total += sz;
+		if (expired[i]) {
 			sel[n++] = &imgs->items[i];
+			b.expired += sz;
+			b.expiring++;
+		}
+	}
+	if (bytes)
+		*bytes = b;
 	qsort(sel, n, sizeof(*sel), oldest_first);
 	const co_type *ot = lt->elem;
 	const co_type *tags_t = co_type_attr(ot, "tags");
@@ -614,7 +643,7 @@ static int evaluate(co_ctx *ctx, const char *policy, const image_list *imgs,
 /* Lists the images and evaluates policy on them. *out stays NULL (and 0
  * is returned) when the repository does not exist. */
 static int preview(co_ctx *ctx, const char *repo, const char *policy,
-    co_value **out)
+    co_value **out, ir_bytes *bytes)
 {
 	image_list imgs;
 	bool no_repo;
@@ -624,13 +653,30 @@ static int preview(co_ctx *ctx, const char *repo, const char *policy,
 	if (no_repo)
 		return 0;
 	const char *why = NULL;
-	if (evaluate(ctx, policy, &imgs, now_seconds(), out, &why) < 0) {
+	if (evaluate(ctx, policy, &imgs, now_seconds(), out, &why, bytes) < 0) {
 		co_path p = co_path_attr("policy_json");
 		co_diag_error(ctx->diags, &p, "Cannot preview the policy",
 		    "The lifecycle policy could not be evaluated: %s.", why);
 		return -1;
 	}
 	return 0;
+}
+
+/* The estimate from an evaluation's bytes. */
+static void set_estimate(co_ctx *ctx, co_value *v, const ir_bytes *b)
+{
+	co_cost_line l;
+	if (co_cost_image_expiry(&l, co_estimate_region(ctx), b->total,
+		b->expired) < 0) {
+		co_estimate_set_none(ctx, v, l.basis);
+		return;
+	}
+	co_estimate_set(ctx, v, l.after_usd, l.before_usd - l.after_usd,
+	    co_arena_sprintf(ctx->arena,
+		"%zu image(s), %zu of them in would_expire; sizes from "
+		"DescribeImages imageSizeInBytes (shared layers counted once "
+		"per image, an upper bound); %s",
+		b->images, b->expiring, l.basis));
 }
 
 /* ---- private state ------------------------------------------------------------------------ */
@@ -698,8 +744,9 @@ static void save_snapshot(co_ctx *ctx, const image_list *imgs, double at)
 				json_array_append_new(tags,
 				    json_string(imgs->items[i].tags[t]));
 			json_array_append_new(list,
-			    json_pack("[s, f, o]", imgs->items[i].digest,
-				imgs->items[i].pushed_at, tags));
+			    json_pack("[s, f, o, f]", imgs->items[i].digest,
+				imgs->items[i].pushed_at, tags,
+				imgs->items[i].size_bytes));
 		}
 		json_object_set_new(root, "snapshot",
 		    json_pack("{s:f, s:o}", "at", at, "images", list));
@@ -748,6 +795,8 @@ static bool load_snapshot(co_ctx *ctx, image_list *imgs, double *at)
 		    .tags = tags,
 		    .n_tags = k,
 		    .pushed_at = json_number_value(json_array_get(e, 1)),
+		    /* Absent in snapshots written before the estimate. */
+		    .size_bytes = json_number_value(json_array_get(e, 3)),
 		};
 	}
 	ok = true;
@@ -793,6 +842,7 @@ static void ir_plan(co_ctx *ctx, co_plan *plan)
 		    co_value_unknown(ctx->arena, would_expire_type()));
 		co_value_set_attr(planned, "would_expire_count",
 		    co_value_unknown(ctx->arena, &co_type_number));
+		co_estimate_set_unknown(ctx, planned);
 		return;
 	}
 	/* Same policy as the refreshed state: the refresh just evaluated it
@@ -803,6 +853,7 @@ static void ir_plan(co_ctx *ctx, co_plan *plan)
 	if (!plan->creating && prior_policy && strcmp(prior_policy, policy) == 0 &&
 	    co_value_is_set(prior_list)) {
 		set_preview(ctx, planned, (co_value *)prior_list);
+		co_estimate_copy(planned, plan->prior);
 		return;
 	}
 	if (plan->creating) {
@@ -821,22 +872,26 @@ static void ir_plan(co_ctx *ctx, co_plan *plan)
 	image_list snap;
 	double at;
 	const char *why = NULL;
+	ir_bytes bytes;
 	if (!plan->creating && load_snapshot(ctx, &snap, &at) &&
-	    evaluate(ctx, policy, &snap, at, &list, &why) == 0) {
+	    evaluate(ctx, policy, &snap, at, &list, &why, &bytes) == 0) {
 		set_preview(ctx, planned, list);
+		set_estimate(ctx, planned, &bytes);
 		return;
 	}
 	list = NULL;
-	if (preview(ctx, repo, policy, &list) < 0 || !list) {
+	if (preview(ctx, repo, policy, &list, &bytes) < 0 || !list) {
 		/* No repository yet (it may be created in this apply), or the
 		 * preview failed: apply evaluates it instead. */
 		co_value_set_attr(planned, "would_expire",
 		    co_value_unknown(ctx->arena, would_expire_type()));
 		co_value_set_attr(planned, "would_expire_count",
 		    co_value_unknown(ctx->arena, &co_type_number));
+		co_estimate_set_unknown(ctx, planned);
 		return;
 	}
 	set_preview(ctx, planned, list);
+	set_estimate(ctx, planned, &bytes);
 }
 
 /* Create and update: put the policy, then record the plan's preview (or
@@ -891,14 +946,20 @@ static int ir_apply(co_ctx *ctx, bool creating, const co_value *planned,
 	co_value_set_attr(s, "id", co_value_string(ctx->arena, repo));
 	co_value_set_attr(s, "policy_json", co_value_string(ctx->arena, policy));
 	const co_value *planned_list = co_value_attr(planned, "would_expire");
-	if (planned_list && !planned_list->is_unknown) {
+	if (planned_list && !planned_list->is_unknown &&
+	    co_estimate_known(planned)) {
 		/* The preview shown in the plan is what apply records. */
 		*state = s;
 		return 0;
 	}
 	co_value *list = NULL;
-	int rc = preview(ctx, repo, policy, &list);
+	ir_bytes bytes = {0};
+	int rc = preview(ctx, repo, policy, &list, &bytes);
 	set_preview(ctx, s, list ? list : empty_preview(ctx));
+	if (list)
+		set_estimate(ctx, s, &bytes);
+	else
+		co_estimate_set_none(ctx, s, "the images could not be listed");
 	/* Even when the preview failed the policy is in place: the state
 	 * says so. */
 	*state = s;
@@ -969,6 +1030,8 @@ static int ir_read(co_ctx *ctx, const co_value *state, co_value **out)
 		/* Deleted out of band: an empty policy_json plans a put. */
 		co_value_set_attr(s, "policy_json", co_value_string(ctx->arena, ""));
 		set_preview(ctx, s, empty_preview(ctx));
+		co_estimate_set_none(ctx, s,
+		    "no lifecycle policy on the repository");
 		*out = s;
 		return 0;
 	}
@@ -991,12 +1054,16 @@ static int ir_read(co_ctx *ctx, const co_value *state, co_value **out)
 	}
 	double at = now_seconds();
 	save_snapshot(ctx, &imgs, at);
-	if (evaluate(ctx, policy, &imgs, at, &list, &why) < 0) {
+	ir_bytes bytes;
+	if (evaluate(ctx, policy, &imgs, at, &list, &why, &bytes) < 0) {
 		/* A policy written out of band with features the evaluator
 		 * does not model: no preview, and the plan puts ours back. */
 		co_warn("image_retention: cannot evaluate the policy on %s: %s",
 		    repo, why);
 		list = empty_preview(ctx);
+		co_estimate_set_none(ctx, s, "the policy could not be evaluated");
+	} else {
+		set_estimate(ctx, s, &bytes);
 	}
 	set_preview(ctx, s, list);
 	*out = s;

@@ -18,6 +18,7 @@
 #include "provider/util/log.h"
 #include "provider/util/offhours.h"
 #include "provider/util/tz.h"
+#include "resources/estimate.h"
 
 #define MAX_TARGETS 50
 #define MAX_HOLIDAYS 100
@@ -150,6 +151,20 @@ static const co_attr_schema attrs[] = {
 			   "(a schedule edited or deleted, an unknown schedule "
 			   "in the group, the role deleted); the next apply "
 			   "puts them back and empties this list."},
+	CO_ESTIMATE_ATTRS(
+	    "What the targets cost a month under the schedule: each node "
+	    "group's running size (`desired_size`) of its instance type "
+	    "(DescribeNodegroup; Spot price when the group is on Spot) and "
+	    "each endpoint's instances (DescribeEndpointConfig, first "
+	    "production variant) for the hours the schedule leaves on. "
+	    "Those hours come from the schedule's own calendar over the next "
+	    "30 local days (time zone, DST and holidays counted), scaled to "
+	    "a 730-hour month. Unknown in a plan whose targets do not exist "
+	    "yet (created in the same apply). See docs/costs.md.",
+	    "What the hours off save a month: the same targets running all "
+	    "730 hours minus `estimated_monthly_usd`.",
+	    "One line: the running share of the month, and per target the "
+	    "instance type, count and price source."),
 	{0},
 };
 
@@ -1572,6 +1587,143 @@ static void copy_times(co_value *dst, const co_value *planned)
 	}
 }
 
+/* ---- the estimate -------------------------------------------------------------------- */
+
+/* The share of the next 30 local days the targets run, on the schedule's
+ * own calendar (DST and holidays counted), or as the override says. */
+static double running_share(const sched_cfg *c, int64_t now)
+{
+	if (strcmp(c->override, "running") == 0)
+		return 1.0;
+	if (strcmp(c->override, "stopped") == 0)
+		return 0.0;
+	int64_t end = now + 30 * 86400;
+	if (co_tz_local_to_utc(c->tz, now + co_tz_offset(c->tz, now) + 30 * 86400,
+		&end) < 0 || end <= now)
+		end = now + 30 * 86400;
+	double secs = (double)co_offhours_running_seconds(&c->oh, now, end);
+	return secs / (double)(end - now);
+}
+
+/* Works out the estimate into v. 0 when set; 1 when a target could not
+ * be read (a node group made in the same apply, no access): the caller
+ * leaves it unknown in a plan or records none. */
+static int sc_estimate(co_ctx *ctx, const sched_cfg *c, int64_t now,
+    co_value *v)
+{
+	if (!ctx->provider || !ctx->provider->configured || !ctx->provider->aws)
+		return 1;
+	const char *region = co_estimate_region(ctx);
+	double share = running_share(c, now);
+	double hours = CO_COST_HOURS_PER_MONTH;
+	double on = hours * share, off = hours - on;
+	double before = 0, after = 0;
+	co_buf b;
+	co_buf_init(&b, 8192);
+	co_buf_printf(&b, "running %.1f %% of the next 30 local days (%s "
+			  "calendar): %.1f of %g h a month",
+	    share * 100.0, c->tz_name ? c->tz_name : "UTC", on, hours);
+	int rc = 1;
+	for (size_t i = 0; i < c->n_ng; i++) {
+		const ng_target *t = &c->ng[i];
+		json_t *resp = NULL;
+		co_aws_error err = {0};
+		if (co_aws_rest_json_call(ctx->provider->aws, "eks", "GET",
+			ng_path(ctx, t), NULL, NULL, &resp, &err) < 0)
+			goto done; /* not there yet, or unreadable */
+		json_t *ng = json_object_get(resp, "nodegroup");
+		const char *type = json_string_value(
+		    json_array_get(json_object_get(ng, "instanceTypes"), 0));
+		const char *cap =
+		    json_string_value(json_object_get(ng, "capacityType"));
+		bool spot = cap && strcmp(cap, "SPOT") == 0;
+		co_cost_line l;
+		int lr = -1;
+		char note[256] = "";
+		if (type && spot) {
+			const co_price *od =
+			    co_cost_price_or_fallback("ec2", region, type, NULL);
+			double live = 0;
+			if (od) {
+				co_aws_error e2;
+				co_cost_spot_price_or_fallback(
+				    co_estimate_spot_client(ctx), type, od->usd,
+				    &live, note, sizeof(note), &e2);
+			}
+			co_cost_compute in = {.service = "ec2",
+			    .region = region,
+			    .instance_type = type,
+			    .count = (double)t->desired,
+			    .hours_before = hours,
+			    .hours_after = on,
+			    .spot_before = true,
+			    .spot_after = true,
+			    .spot_price_live = live};
+			lr = co_cost_compute_line(&l, &in);
+		} else if (type) {
+			lr = co_cost_schedule_savings(&l, "ec2", region, type,
+			    (double)t->desired, hours, off, 0);
+		}
+		if (lr == 0) {
+			before += l.before_usd;
+			after += l.after_usd;
+			co_buf_printf(&b, "; node group %s/%s: %lld x %s %s, "
+					  "%.2f -> %.2f USD%s%s",
+			    t->cluster, t->name, (long long)t->desired, type,
+			    spot ? "Spot" : "on-demand", l.before_usd,
+			    l.after_usd, note[0] ? ", " : "", note);
+		} else {
+			co_buf_printf(&b, "; node group %s/%s: %s", t->cluster,
+			    t->name,
+			    type ? "no catalog price for its instance type"
+				 : "no instance type reported");
+		}
+		json_decref(resp);
+	}
+	for (size_t i = 0; i < c->n_ep; i++) {
+		json_t *req = json_pack("{s:s}", "EndpointConfigName",
+		    c->ep[i].config);
+		json_t *resp = NULL;
+		co_aws_error err = {0};
+		int r = co_aws_json_call(ctx->provider->aws, "sagemaker",
+		    "SageMaker.DescribeEndpointConfig", req, &resp, &err);
+		json_decref(req);
+		if (r < 0)
+			goto done;
+		json_t *pv = json_array_get(
+		    json_object_get(resp, "ProductionVariants"), 0);
+		const char *type =
+		    json_string_value(json_object_get(pv, "InstanceType"));
+		json_t *cnt = json_object_get(pv, "InitialInstanceCount");
+		double n = json_is_number(cnt) ? json_number_value(cnt) : 1;
+		co_cost_line l;
+		if (type && co_cost_schedule_savings(&l, "sagemaker-hosting",
+				region, type, n, hours, off, 0) == 0) {
+			before += l.before_usd;
+			after += l.after_usd;
+			co_buf_printf(&b, "; endpoint %s: %g x %s, %.2f -> "
+					  "%.2f USD",
+			    c->ep[i].name, n, type, l.before_usd, l.after_usd);
+		} else {
+			co_buf_printf(&b, "; endpoint %s: %s", c->ep[i].name,
+			    type ? "no catalog price for its instance type"
+				 : "serverless or no instance type, not "
+				   "counted");
+		}
+		json_decref(resp);
+	}
+	bool fb = false;
+	const co_price *any =
+	    co_cost_price_or_fallback("ec2", region, "t3.medium", &fb);
+	co_buf_printf(&b, "; catalog %s%s prices read %s", any ? any->region : "?",
+	    fb ? " figures" : "", any ? any->date_read : "?");
+	co_estimate_set(ctx, v, after, before - after, co_buf_cstr(&b));
+	rc = 0;
+done:
+	co_buf_free(&b);
+	return rc;
+}
+
 /* ---- the resource -------------------------------------------------------------------- */
 
 static void sc_validate(co_ctx *ctx, const co_value *config)
@@ -1602,8 +1754,15 @@ static void sc_plan(co_ctx *ctx, co_plan *plan)
 		co_value_set_attr(planned, "id",
 		    co_value_attr(planned, "name"));
 		co_value_set_attr(planned, "drift", str_list(ctx));
-		if (r == CFG_OK)
-			set_times(ctx, planned, &c, now_utc());
+		if (r == CFG_OK) {
+			int64_t now = now_utc();
+			set_times(ctx, planned, &c, now);
+			/* Targets made in the same apply cannot be read yet:
+			 * the estimate stays unknown and the apply works it
+			 * out. */
+			if (sc_estimate(ctx, &c, now, planned) != 0)
+				co_estimate_set_unknown(ctx, planned);
+		}
 		/* The role: the configured one, or the one created earlier. */
 		const co_value *ra = co_value_attr(planned, "role_arn");
 		if (co_value_is_set(ra))
@@ -1717,6 +1876,13 @@ done:
 		}
 		set_times(ctx, s, &c, now);
 		copy_times(s, planned);
+		/* A planned estimate is kept (the layer copies it); an
+		 * unknown one is worked out now. */
+		if (!co_estimate_known(planned) &&
+		    sc_estimate(ctx, &c, now, s) != 0)
+			co_estimate_set_none(ctx, s,
+			    "a target could not be read; the next refresh "
+			    "works the estimate out");
 		*state = s;
 	} else if (prior) {
 		*state = NULL;
@@ -1818,6 +1984,8 @@ static int sc_read(co_ctx *ctx, const co_value *state, co_value **out)
 	co_value_set_attr(s, "schedule_arns", arns);
 	co_value_set_attr(s, "drift", drift);
 	set_times(ctx, s, &c, now);
+	if (sc_estimate(ctx, &c, now, s) != 0 && !co_estimate_known(s))
+		co_estimate_set_none(ctx, s, "a target could not be read");
 	*out = s;
 	if (drift->count)
 		co_info("schedule: %zu out-of-band change(s) in group %s",

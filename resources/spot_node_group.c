@@ -11,6 +11,7 @@
 #include "provider/framework/resource.h"
 #include "provider/framework/wait.h"
 #include "provider/util/log.h"
+#include "resources/estimate.h"
 #include "resources/spot.h"
 
 #define NG_DEFAULT_TIMEOUT_MS (20L * 60 * 1000)
@@ -120,6 +121,19 @@ static const co_attr_schema attrs[] = {
 	    .flags = CO_COMPUTED,
 	    .description = "The Auto Scaling groups EKS created for the "
 			   "node group."},
+	CO_ESTIMATE_ATTRS(
+	    "What the group costs a month on Spot: `desired_size` nodes of "
+	    "the first of `instance_types` for 730 hours at the live Spot "
+	    "price (EC2 DescribeSpotPriceHistory, mean over the zones, when "
+	    "the provider's credentials were verified and the price is "
+	    "plausible) or the catalog's Spot discount. Hours an off-hours "
+	    "schedule stops the group are counted by `costops_schedule`. See "
+	    "docs/costs.md.",
+	    "What Spot saves a month against the same nodes on-demand "
+	    "(catalog list price).",
+	    "One line saying how the estimate was worked out: instance "
+	    "type, nodes, hours, prices with their source and date, and "
+	    "whether the Spot price was live or the catalog's."),
 	{0},
 };
 
@@ -238,6 +252,46 @@ static bool is_default_tag(const co_ctx *ctx, const char *key,
 			return strcmp(ctx->provider->default_tags[i].value,
 				   value) == 0;
 	return false;
+}
+
+/* The Spot estimate of v (planned or state): desired_size nodes of the
+ * first instance type all month, Spot against on-demand. Left as it is
+ * when an input is unknown (the apply works it out). */
+static void ng_estimate(co_ctx *ctx, co_value *v)
+{
+	const co_value *types = co_value_attr(v, "instance_types");
+	const co_value *desired = co_value_attr(v, "desired_size");
+	if (!types || co_value_has_unknown(types) || !desired ||
+	    desired->is_unknown)
+		return;
+	double nodes = 0;
+	const char *type = co_value_is_set(types) && types->count
+			       ? co_value_str(types->items[0])
+			       : NULL;
+	if (!type || !co_value_num(desired, &nodes)) {
+		co_estimate_set_none(ctx, v, "no instance type or desired size");
+		return;
+	}
+	const char *region = co_estimate_region(ctx);
+	const co_price *od = co_cost_price_or_fallback("ec2", region, type, NULL);
+	char note[256] = "";
+	double live = 0;
+	if (od) {
+		co_aws_error err;
+		co_cost_spot_price_or_fallback(co_estimate_spot_client(ctx),
+		    type, od->usd, &live, note, sizeof(note), &err);
+	}
+	co_cost_line l;
+	if (co_cost_spot_savings(&l, region, type, nodes, 0, live) < 0) {
+		co_estimate_set_none(ctx, v, l.basis);
+		return;
+	}
+	co_estimate_set(ctx, v, l.after_usd, l.before_usd - l.after_usd,
+	    co_arena_sprintf(ctx->arena,
+		"%s; %s; %g node(s) of %s (the first of instance_types) all "
+		"month, off-hours counted by costops_schedule",
+		l.basis, note[0] ? note : "catalog Spot discount", nodes,
+		type));
 }
 
 /* Fills the state from a DescribeNodegroup `nodegroup` object. base holds
@@ -367,6 +421,9 @@ static co_value *ng_state(co_ctx *ctx, const co_value *base, json_t *ng)
 			co_value_append(a, asgs, co_value_string(a, n));
 	}
 	co_value_set_attr(s, "autoscaling_group_names", asgs);
+	/* Refreshed with the state; a create or update keeps the plan's
+	 * figures (the layer copies known planned values). */
+	ng_estimate(ctx, s);
 	return s;
 }
 
@@ -738,6 +795,8 @@ static void ng_plan(co_ctx *ctx, co_plan *plan)
 	    !co_value_has_unknown(types) && ctx->provider &&
 	    ctx->provider->configured)
 		ng_check_instance_types(ctx, types);
+	if (co_estimate_wanted(plan))
+		ng_estimate(ctx, planned);
 }
 
 static json_t *ng_create_body(co_ctx *ctx, const co_value *planned)

@@ -12,6 +12,7 @@
 #include "provider/framework/resource.h"
 #include "provider/framework/wait.h"
 #include "provider/util/log.h"
+#include "resources/estimate.h"
 #include "resources/spot.h"
 
 /* StoppingCondition.MaxRuntimeInSeconds: at most 28 days. */
@@ -125,6 +126,17 @@ static const co_attr_schema attrs[] = {
 	    .description = "Managed Spot savings as AWS defines them: "
 			   "`(1 - billable_seconds / training_seconds) * 100`, "
 			   "rounded to two decimals; null until known."},
+	CO_ESTIMATE_ATTRS(
+	    "What one run of the job costs on managed Spot: "
+	    "`instance_count` x `instance_type` for `max_runtime_seconds` "
+	    "(an upper bound: the job may finish sooner) at the catalog's "
+	    "SageMaker training price less its Spot discount; once the job "
+	    "has ended, less the discount AWS reported (1 - billable / "
+	    "training seconds). Per job, not per month: multiply by the "
+	    "runs a month. See docs/costs.md.",
+	    "What managed Spot saves on one run against on-demand training.",
+	    "One line: instance type and count, hours per job, price and "
+	    "its date, and which Spot discount was used."),
 	{0},
 };
 
@@ -297,6 +309,61 @@ static co_value *num_or_null(co_ctx *ctx, json_t *v)
 	return co_value_null(ctx->arena, &co_type_number);
 }
 
+/* The per-job estimate of v (planned or state). Left as it is when an
+ * input is unknown. */
+static void tj_estimate(co_ctx *ctx, co_value *v)
+{
+	const co_value *type_v = co_value_attr(v, "instance_type");
+	const co_value *count_v = co_value_attr(v, "instance_count");
+	const co_value *rt_v = co_value_attr(v, "max_runtime_seconds");
+	if (!type_v || type_v->is_unknown || !count_v || count_v->is_unknown ||
+	    !rt_v || rt_v->is_unknown)
+		return;
+	const char *type = co_value_str(type_v);
+	double count = 1, runtime = 0, training = 0, billable = 0;
+	co_value_num(count_v, &count);
+	if (!type || !co_value_num(rt_v, &runtime)) {
+		co_estimate_set_none(ctx, v, "no instance type or runtime");
+		return;
+	}
+	bool ran = co_value_num(co_value_attr(v, "training_seconds"),
+		       &training) &&
+		   co_value_num(co_value_attr(v, "billable_seconds"),
+		       &billable) &&
+		   training > 0;
+	double hours = runtime / 3600.0;
+	co_cost_compute in = {.service = "sagemaker-training",
+	    .region = co_estimate_region(ctx),
+	    .instance_type = type,
+	    .count = count,
+	    .hours_before = hours,
+	    .hours_after = hours,
+	    .spot_after = true};
+	co_cost_line l;
+	if (co_cost_compute_line(&l, &in) < 0) {
+		co_estimate_set_none(ctx, v, l.basis);
+		return;
+	}
+	const char *how = "catalog Spot discount";
+	if (ran) {
+		/* What AWS billed: billable of training seconds per
+		 * instance (DescribeTrainingJob). */
+		double ratio = billable / training;
+		if (ratio > 1)
+			ratio = 1;
+		l.after_usd = l.before_usd * ratio;
+		how = co_arena_sprintf(ctx->arena,
+		    "realised Spot discount %.1f %% (1 - %g billable / %g "
+		    "training seconds)",
+		    (1 - ratio) * 100.0, billable, training);
+	}
+	co_estimate_set(ctx, v, l.after_usd, l.before_usd - l.after_usd,
+	    co_arena_sprintf(ctx->arena,
+		"per job, not per month: %s; %s; hours = max_runtime_seconds "
+		"/ 3600 (an upper bound)",
+		l.basis, how));
+}
+
 /* The state from DescribeTrainingJob (and the tags when all is given). */
 static co_value *tj_state(co_ctx *ctx, const co_value *base, json_t *job,
     const co_value *all)
@@ -389,6 +456,7 @@ static co_value *tj_state(co_ctx *ctx, const co_value *base, json_t *job,
 			co_value_string(a, json_string_value(v)));
 		co_value_set_attr(s, "hyperparameters", m);
 	}
+	tj_estimate(ctx, s);
 
 	if (all) {
 		const co_value *cfg = co_value_attr(base, "tags");
@@ -613,6 +681,13 @@ static void tj_plan(co_ctx *ctx, co_plan *plan)
 	if (plan->creating && co_value_is_set(cfg_name)) {
 		co_value_set_attr(planned, "id", (co_value *)cfg_name);
 	}
+	/* Only tags and wait_for_completion change in place, neither of
+	 * which moves the estimate: keep the refreshed one (which may hold
+	 * the realised discount). */
+	if (!plan->creating && !plan->n_replace)
+		co_estimate_copy(planned, plan->prior);
+	else if (co_estimate_wanted(plan))
+		tj_estimate(ctx, planned);
 }
 
 static json_t *tj_create_body(co_ctx *ctx, const co_value *p, const char *name)
@@ -714,6 +789,8 @@ static int tj_create(co_ctx *ctx, const co_value *planned, co_value **state)
 		    co_value_string(ctx->arena, arn ? arn : ""));
 		co_value_set_attr(s, "status", co_value_string(ctx->arena, ""));
 		co_value_set_attr(s, "tags_all", tags);
+		if (!co_estimate_known(s))
+			tj_estimate(ctx, s);
 		*state = s;
 		if (rc == 0) {
 			co_diag_error(ctx->diags, NULL,

@@ -5,12 +5,14 @@
  * never written over a configuration someone else put there unless
  * adopt_existing says so. */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "provider/framework/resource.h"
 #include "provider/util/log.h"
+#include "resources/estimate.h"
 #include "resources/s3_lifecycle_rules.h"
 
 #define S3_NS "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -154,6 +156,27 @@ static const co_attr_schema attrs[] = {
 			   "ExpiredObjectDeleteMarker, ...). Non-empty means "
 			   "someone changed the configuration outside costops; "
 			   "the next apply replaces them."},
+	{.name = "estimated_size_gb", .type = "[\"map\",\"number\"]",
+	    .flags = CO_OPTIONAL,
+	    .description = "For the estimate only: GB stored under a rule's "
+			   "prefix (key `\"\"` for a rule without prefix), "
+			   "when you know it better than a listing would "
+			   "(a large bucket, or one not filled yet). Rules "
+			   "whose prefix is not here are measured with "
+			   "ListObjectsV2 (the first 10,000 objects)."},
+	CO_ESTIMATE_ATTRS(
+	    "S3 storage a month of the data under the enabled rules' "
+	    "prefixes once the rules have moved it: each prefix's GB "
+	    "(`estimated_size_gb`, else ListObjectsV2, sampled up to 10,000 "
+	    "objects) split over the storage classes by the rules' days, "
+	    "assuming object ages spread evenly over the past 365 days, at "
+	    "the catalog's prices, plus Intelligent-Tiering monitoring and "
+	    "transition requests. Noncurrent versions, tag and size filters "
+	    "and Intelligent-Tiering archive tiers are not modelled. See "
+	    "docs/costs.md.",
+	    "The same data all in S3 Standard minus `estimated_monthly_usd`.",
+	    "One line per rule: prefix, GB and where it came from, the share "
+	    "in each class, and the prices' date."),
 	{0},
 };
 
@@ -897,6 +920,9 @@ static void plan_rule_ids(co_ctx *ctx, co_value *planned)
 	}
 }
 
+/* Below, with the S3 listing it needs. */
+static int sl_estimate(co_ctx *ctx, const co_value *v, co_value *out);
+
 static void sl_plan(co_ctx *ctx, co_plan *plan)
 {
 	if (plan->destroying)
@@ -915,8 +941,235 @@ static void sl_plan(co_ctx *ctx, co_plan *plan)
 	    ctx->provider->configured &&
 	    !co_value_has_unknown(co_value_attr(planned, "intelligent_tiering")))
 		check_foreign(ctx, planned, true);
-	/* Cost estimates (issue 8) attach here: the planned rules are final
-	 * at this point. */
+	/* The planned rules are final here. A bucket made in the same
+	 * apply cannot be listed yet: the apply works the estimate out. */
+	if (co_estimate_wanted(plan) && sl_estimate(ctx, planned, planned) != 0)
+		co_estimate_set_unknown(ctx, planned);
+}
+
+/* ---- the estimate -------------------------------------------------------------------- */
+
+/* Object ages are assumed spread evenly over this many days: a rule's
+ * transition after d days then holds the share of data older than d. */
+#define EST_HISTORY_DAYS 365.0
+/* ListObjectsV2 pages of 1,000 keys: at most 10,000 objects sampled per
+ * prefix, so a refresh never walks a huge bucket. */
+#define EST_MAX_PAGES 10
+/* Intelligent-Tiering monitors (and charges for) objects of 128 KB or
+ * more only (S3 pricing page). */
+#define EST_IT_MIN_BYTES 131072.0
+
+typedef struct prefix_size {
+	double bytes, objects, it_objects;
+	bool truncated;
+} prefix_size;
+
+/* Sums Size over the first EST_MAX_PAGES pages under prefix. 0, or 1 when
+ * the bucket does not exist, or -1 (err). */
+static int measure_prefix(co_ctx *ctx, const char *bucket, const char *prefix,
+    prefix_size *out, co_aws_error *err)
+{
+	char *token = NULL;
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	for (int page = 0; page < EST_MAX_PAGES; page++) {
+		co_buf q;
+		co_buf_init(&q, 8192);
+		if (token) {
+			co_buf_puts(&q, "continuation-token=");
+			co_aws_uri_encode(&q, token, false);
+			co_buf_puts(&q, "&");
+		}
+		co_buf_puts(&q, "list-type=2&max-keys=1000&prefix=");
+		co_aws_uri_encode(&q, prefix, false);
+		co_xml *doc = NULL;
+		int r = co_aws_s3_call(ctx->provider->aws, "GET", bucket, "",
+		    co_buf_cstr(&q), NULL, 0, &doc, err);
+		co_buf_free(&q);
+		free(token);
+		token = NULL;
+		if (r < 0) {
+			rc = co_aws_error_is(err, "NoSuchBucket") ? 1 : -1;
+			goto done;
+		}
+		const co_xml *res = co_xml_find(doc, "ListBucketResult");
+		for (const co_xml *c = res ? res->child : NULL; c; c = c->next) {
+			if (strcmp(c->name, "Contents") != 0)
+				continue;
+			const char *sz = co_xml_text(c, "Size");
+			double b = sz ? strtod(sz, NULL) : 0;
+			out->bytes += b > 0 ? b : 0;
+			out->objects++;
+			if (b >= EST_IT_MIN_BYTES)
+				out->it_objects++;
+		}
+		const char *trunc = co_xml_text(res, "IsTruncated");
+		const char *next = co_xml_text(res, "NextContinuationToken");
+		bool more = trunc && strcmp(trunc, "true") == 0 && next && *next;
+		if (more)
+			token = strdup(next);
+		co_xml_free(doc);
+		if (!more)
+			break;
+		if (page == EST_MAX_PAGES - 1)
+			out->truncated = true;
+	}
+	rc = 0;
+done:
+	free(token);
+	return rc;
+}
+
+typedef struct est_step {
+	double days;
+	const char *cls; /* catalog item of "s3", or "expired" */
+} est_step;
+
+static int step_order(const void *x, const void *y)
+{
+	const est_step *a = x, *b = y;
+	return a->days < b->days ? -1 : a->days > b->days;
+}
+
+/* Works out the estimate of v into out. 0 when set; 1 when the bucket
+ * does not exist yet or cannot be listed (unknown in a plan). */
+static int sl_estimate(co_ctx *ctx, const co_value *v, co_value *out)
+{
+	static const struct {
+		const char *attr, *cls;
+	} actions[] = {
+	    {"standard_ia_after_days", "standard-ia"},
+	    /* Intelligent-Tiering moves data not read for 30 days to its
+	     * Infrequent Access tier: assumed for all of it, as the seed
+	     * does. */
+	    {"intelligent_tiering_after_days",
+		"intelligent-tiering-infrequent"},
+	    /* No One Zone-IA row in the catalog: Standard-IA, an upper
+	     * bound (One Zone-IA is about 20 % cheaper). */
+	    {"onezone_ia_after_days", "standard-ia"},
+	    {"glacier_ir_after_days", "glacier-ir"},
+	    {"glacier_after_days", "glacier"},
+	    {"deep_archive_after_days", "deep-archive"},
+	    {"expire_after_days", "expired"},
+	};
+	const co_value *rules = co_value_attr(v, "rule");
+	const co_value *declared = co_value_attr(v, "estimated_size_gb");
+	const char *bucket = co_value_str(co_value_attr(v, "bucket"));
+	if (!bucket || !rules || co_value_has_unknown(rules) ||
+	    (declared && co_value_has_unknown(declared)))
+		return 1;
+	const char *region = co_estimate_region(ctx);
+	double before = 0, after = 0;
+	size_t counted = 0;
+	co_buf b;
+	co_buf_init(&b, 16384);
+	int rc = 1;
+	for (size_t i = 0; co_value_is_set(rules) && i < rules->count; i++) {
+		const co_value *r = rules->items[i];
+		if (!co_value_bool_or(co_value_attr(r, "enabled"), true))
+			continue;
+		const char *prefix = co_value_str(co_value_attr(r, "prefix"));
+		if (!prefix)
+			prefix = "";
+		est_step steps[8];
+		size_t n = 0;
+		for (size_t k = 0; k < sizeof(actions) / sizeof(actions[0]);
+		     k++) {
+			double d;
+			if (co_value_num(co_value_attr(r, actions[k].attr), &d))
+				steps[n++] = (est_step){d, actions[k].cls};
+		}
+		if (n == 0)
+			continue; /* only noncurrent or multipart actions */
+		qsort(steps, n, sizeof(steps[0]), step_order);
+		prefix_size ps = {0};
+		double gb = 0;
+		const char *src;
+		const co_value *dv = co_value_map_get(declared, prefix);
+		if (dv && co_value_num(dv, &gb)) {
+			src = "declared in estimated_size_gb";
+		} else {
+			if (!ctx->provider || !ctx->provider->configured ||
+			    !ctx->provider->aws)
+				goto done;
+			co_aws_error err = {0};
+			int m = measure_prefix(ctx, bucket, prefix, &ps, &err);
+			if (m != 0) {
+				if (m < 0)
+					co_warn("storage_lifecycle: listing "
+						"%s/%s for the estimate failed: "
+						"%s",
+					    bucket, prefix, err.code);
+				goto done;
+			}
+			gb = ps.bytes / CO_COST_BYTES_PER_GB;
+			src = ps.truncated
+				  ? "ListObjectsV2, sampled: the first 10,000 "
+				    "objects only"
+				  : "ListObjectsV2";
+		}
+		/* Shares: data aged between one step's days and the next's
+		 * sits in the first step's class. */
+		co_cost_share shares[8];
+		double it_share = 0, moves = 0;
+		for (size_t k = 0; k < n; k++) {
+			double from = steps[k].days < EST_HISTORY_DAYS
+					  ? steps[k].days
+					  : EST_HISTORY_DAYS;
+			double to = k + 1 < n && steps[k + 1].days < EST_HISTORY_DAYS
+					? steps[k + 1].days
+					: EST_HISTORY_DAYS;
+			if (strcmp(steps[k].cls, "expired") == 0)
+				to = EST_HISTORY_DAYS; /* nothing after it */
+			double share = to > from ? (to - from) / EST_HISTORY_DAYS
+						 : 0;
+			shares[k] = (co_cost_share){steps[k].cls, share};
+			if (strncmp(steps[k].cls, "intelligent-tiering", 19) == 0)
+				it_share += share;
+			if (steps[k].days < EST_HISTORY_DAYS &&
+			    strcmp(steps[k].cls, "expired") != 0)
+				moves += 1;
+			if (strcmp(steps[k].cls, "expired") == 0)
+				break;
+		}
+		size_t used = n;
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(steps[k].cls, "expired") == 0)
+				used = k + 1;
+		/* Objects arriving evenly: a month's worth of them passes
+		 * each transition once. */
+		double per_month = ps.objects * CO_COST_DAYS_PER_MONTH /
+				   EST_HISTORY_DAYS * moves;
+		co_cost_line l;
+		if (co_cost_storage_lifecycle(&l, region, gb, shares, used,
+			ps.it_objects * it_share, per_month) < 0) {
+			co_buf_printf(&b, "%srule %zu: %s", counted ? "; " : "",
+			    i, l.basis);
+			continue;
+		}
+		before += l.before_usd;
+		after += l.after_usd;
+		co_buf_printf(&b, "%sprefix \"%s\": %.4g GB (%s)", counted ? "; " : "",
+		    prefix, gb, src);
+		for (size_t k = 0; k < used; k++)
+			co_buf_printf(&b, ", %.0f %% %s", shares[k].share * 100,
+			    shares[k].storage_class);
+		co_buf_printf(&b, ", %.4f -> %.4f USD", l.before_usd,
+		    l.after_usd);
+		counted++;
+	}
+	bool fb = false;
+	const co_price *std =
+	    co_cost_price_or_fallback("s3", region, "standard", &fb);
+	co_buf_printf(&b, "%sobject ages assumed even over the past %g days; "
+			  "catalog %s%s S3 prices read %s",
+	    counted ? "; " : "", EST_HISTORY_DAYS, std ? std->region : "?",
+	    fb ? " figures" : "", std ? std->date_read : "?");
+	co_estimate_set(ctx, out, after, before - after, co_buf_cstr(&b));
+	rc = 0;
+done:
+	co_buf_free(&b);
+	return rc;
 }
 
 /* ---- the resource: apply ----------------------------------------------------------- */
@@ -1111,6 +1364,8 @@ static int sl_apply(co_ctx *ctx, const co_value *prior, const co_value *planned,
 	co_value *s = co_value_copy(ctx->arena, planned);
 	co_value_set_attr(s, "id", co_value_string(ctx->arena, bucket));
 	co_value_set_attr(s, "foreign_settings", empty_strings(ctx));
+	if (!co_estimate_known(planned) && sl_estimate(ctx, planned, s) != 0)
+		co_estimate_set_none(ctx, s, "the bucket could not be listed");
 	*state = s; /* the lifecycle is written: never lose track of it */
 	if (put_tierings(ctx, bucket,
 		prior ? co_value_attr(prior, "intelligent_tiering") : NULL,
@@ -1261,6 +1516,8 @@ static int sl_read(co_ctx *ctx, const co_value *state, co_value **out)
 		json_object_del(priv, "import");
 		save_private(ctx, priv);
 	}
+	if (sl_estimate(ctx, s, s) != 0)
+		co_estimate_set_none(ctx, s, "the bucket could not be listed");
 	*out = s;
 	rc = 0;
 done:
