@@ -36,9 +36,10 @@ def report(cli):
     total = 0.0
     for addr, cost, saves, basis in rows:
         print(f"{addr:48} {money(cost):>12} {money(saves):>12}  {basis}")
-        if isinstance(saves, (int, float)):
+        # A training job's figure is per run, not per month.
+        if isinstance(saves, (int, float)) and not basis.startswith("per job"):
             total += saves
-    print(f"{'total saved per month':48} {'':>12} {money(total):>12}")
+    print(f"{'total saved per month (resources)':48} {'':>12} {money(total):>12}")
     for r in state(cli):
         if r["type"] == "costops_cost_estimate" and "table_text" in r["values"]:
             print()
