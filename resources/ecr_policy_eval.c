@@ -3,6 +3,7 @@
  * "Lifecycle policy evaluation rules" and "Examples of lifecycle policies";
  * the unit tests replay those examples. */
 #include "ecr_policy_eval.h"
+#include "provider/util/buf.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -17,19 +18,6 @@
 #define MAX_RULES 1000
 #define MAX_IMAGES 1000000
 #define SECONDS_PER_DAY 86400.0
-
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- evaluation --------------------------------------------------------------- */
 
@@ -137,7 +125,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 	json_t *act = json_object_get(jr, "action");
 	if (!json_is_integer(prio) || !json_is_object(sel) ||
 	    !json_is_object(act)) {
-		set_err(err, cap,
+		co_set_err(err, cap,
 		    "rule %zu needs an integer rulePriority, a selection and "
 		    "an action",
 		    idx + 1);
@@ -146,7 +134,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 	out->priority = json_integer_value(prio);
 	const char *type = json_string_value(json_object_get(act, "type"));
 	if (!type || strcmp(type, "expire") != 0) {
-		set_err(err, cap,
+		co_set_err(err, cap,
 		    "rule %lld: only the \"expire\" action is evaluated",
 		    (long long)out->priority);
 		return -1;
@@ -154,7 +142,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 	const char *storage =
 	    json_string_value(json_object_get(sel, "storageClass"));
 	if (storage && strcmp(storage, "standard") != 0) {
-		set_err(err, cap,
+		co_set_err(err, cap,
 		    "rule %lld: storageClass \"%s\" is not evaluated",
 		    (long long)out->priority, storage);
 		return -1;
@@ -173,7 +161,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 		bool pre = json_array_size(out->prefixes) > 0;
 		bool pat = json_array_size(out->patterns) > 0;
 		if (pre == pat) {
-			set_err(err, cap,
+			co_set_err(err, cap,
 			    "rule %lld: a tagged rule needs exactly one of "
 			    "tagPrefixList and tagPatternList",
 			    (long long)out->priority);
@@ -184,7 +172,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 		if (!pat)
 			out->patterns = NULL;
 	} else {
-		set_err(err, cap, "rule %lld: tagStatus must be tagged, "
+		co_set_err(err, cap, "rule %lld: tagStatus must be tagged, "
 				  "untagged or any",
 		    (long long)out->priority);
 		return -1;
@@ -192,7 +180,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 	const char *ctype = json_string_value(json_object_get(sel, "countType"));
 	json_t *num = json_object_get(sel, "countNumber");
 	if (!ctype || !json_is_integer(num) || json_integer_value(num) < 1) {
-		set_err(err, cap,
+		co_set_err(err, cap,
 		    "rule %lld: countType and a positive integer "
 		    "countNumber are required",
 		    (long long)out->priority);
@@ -205,7 +193,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 		const char *unit =
 		    json_string_value(json_object_get(sel, "countUnit"));
 		if (!unit || strcmp(unit, "days") != 0) {
-			set_err(err, cap,
+			co_set_err(err, cap,
 			    "rule %lld: sinceImagePushed needs countUnit "
 			    "\"days\"",
 			    (long long)out->priority);
@@ -213,7 +201,7 @@ static int parse_rule(json_t *jr, size_t idx, rule *out, char *err,
 		}
 		out->by_count = false;
 	} else {
-		set_err(err, cap, "rule %lld: countType \"%s\" is not evaluated",
+		co_set_err(err, cap, "rule %lld: countType \"%s\" is not evaluated",
 		    (long long)out->priority, ctype);
 		return -1;
 	}
@@ -230,7 +218,7 @@ int co_ecr_policy_eval(const char *policy_json, const co_ecr_image *images,
 	json_t *root = NULL;
 
 	if (n > MAX_IMAGES) {
-		set_err(err, err_cap, "more than %d images", MAX_IMAGES);
+		co_set_err(err, err_cap, "more than %d images", MAX_IMAGES);
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -238,19 +226,19 @@ int co_ecr_policy_eval(const char *policy_json, const co_ecr_image *images,
 	root = json_loads(policy_json ? policy_json : "", 0, NULL);
 	json_t *jrules = json_object_get(root, "rules");
 	if (!json_is_array(jrules) || json_array_size(jrules) == 0) {
-		set_err(err, err_cap, "the policy has no \"rules\" list");
+		co_set_err(err, err_cap, "the policy has no \"rules\" list");
 		goto done;
 	}
 	size_t n_rules = json_array_size(jrules);
 	if (n_rules > MAX_RULES) {
-		set_err(err, err_cap, "more than %d rules", MAX_RULES);
+		co_set_err(err, err_cap, "more than %d rules", MAX_RULES);
 		goto done;
 	}
 	rules = calloc(n_rules, sizeof(*rules));
 	order = calloc(n ? n : 1, sizeof(*order));
 	seen = calloc(n ? n : 1, sizeof(*seen));
 	if (!rules || !order || !seen) {
-		set_err(err, err_cap, "out of memory");
+		co_set_err(err, err_cap, "out of memory");
 		goto done;
 	}
 	for (size_t r = 0; r < n_rules; r++)
@@ -260,7 +248,7 @@ int co_ecr_policy_eval(const char *policy_json, const co_ecr_image *images,
 	qsort(rules, n_rules, sizeof(*rules), rule_cmp);
 	for (size_t r = 1; r < n_rules; r++)
 		if (rules[r].priority == rules[r - 1].priority) {
-			set_err(err, err_cap,
+			co_set_err(err, err_cap,
 			    "two rules have rulePriority %lld; priorities "
 			    "must be unique",
 			    (long long)rules[r].priority);

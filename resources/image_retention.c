@@ -691,30 +691,9 @@ static void set_estimate(co_ctx *ctx, co_value *v, const ir_bytes *b)
  * and Terraform rejects a final plan that differs). */
 #define MAX_SNAPSHOT_IMAGES 10000
 
-static json_t *load_private(const co_ctx *ctx)
-{
-	json_t *root = NULL;
-	if (ctx->private_in_len)
-		root = json_loadb(ctx->private_in, ctx->private_in_len, 0, NULL);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		root = json_object();
-	}
-	return root;
-}
-
-static void save_private(co_ctx *ctx, json_t *root)
-{
-	char *s = json_dumps(root, JSON_COMPACT);
-	if (s) {
-		co_ctx_set_private(ctx, s, strlen(s));
-		free(s);
-	}
-}
-
 static const char *load_previous(co_ctx *ctx)
 {
-	json_t *root = load_private(ctx);
+	json_t *root = co_ctx_private_json(ctx);
 	const char *s = json_string_value(json_object_get(root, "previous"));
 	const char *prev = s ? co_arena_strdup(ctx->arena, s) : NULL;
 	json_decref(root);
@@ -725,14 +704,14 @@ static void save_previous(co_ctx *ctx, const char *previous)
 {
 	json_t *root = previous ? json_pack("{s:s}", "previous", previous)
 				: json_object();
-	save_private(ctx, root);
+	co_ctx_set_private_json(ctx, root);
 	json_decref(root);
 }
 
 /* Records imgs as the refresh's snapshot, keeping "previous". */
 static void save_snapshot(co_ctx *ctx, const image_list *imgs, double at)
 {
-	json_t *root = load_private(ctx);
+	json_t *root = co_ctx_private_json(ctx);
 	if (imgs->n > MAX_SNAPSHOT_IMAGES) {
 		/* Too large to carry in the state: plans list afresh. */
 		json_object_del(root, "snapshot");
@@ -751,7 +730,7 @@ static void save_snapshot(co_ctx *ctx, const image_list *imgs, double at)
 		json_object_set_new(root, "snapshot",
 		    json_pack("{s:f, s:o}", "at", at, "images", list));
 	}
-	save_private(ctx, root);
+	co_ctx_set_private_json(ctx, root);
 	json_decref(root);
 }
 
@@ -759,7 +738,7 @@ static void save_snapshot(co_ctx *ctx, const image_list *imgs, double at)
 static bool load_snapshot(co_ctx *ctx, image_list *imgs, double *at)
 {
 	bool ok = false;
-	json_t *root = load_private(ctx);
+	json_t *root = co_ctx_private_json(ctx);
 	json_t *snap = json_object_get(root, "snapshot");
 	json_t *list = json_object_get(snap, "images");
 	size_t n = json_array_size(list);

@@ -318,25 +318,10 @@ static int put_retention(co_ctx *ctx, const char *name, int days)
  * before costops first changed it. */
 static json_t *load_private(const co_ctx *ctx)
 {
-	json_t *root = NULL;
-	if (ctx->private_in_len)
-		root = json_loadb(ctx->private_in, ctx->private_in_len, 0, NULL);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		root = json_object();
-	}
+	json_t *root = co_ctx_private_json(ctx);
 	if (!json_is_object(json_object_get(root, "previous")))
 		json_object_set_new(root, "previous", json_object());
 	return root;
-}
-
-static void save_private(co_ctx *ctx, json_t *root)
-{
-	char *s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
-	if (s) {
-		co_ctx_set_private(ctx, s, strlen(s));
-		free(s);
-	}
 }
 
 struct apply_state {
@@ -536,7 +521,7 @@ static int lr_apply(co_ctx *ctx, const co_value *prior, const co_value *planned,
 
 	/* Even after a partial failure the state records what was changed,
 	 * and private state keeps what to restore. */
-	save_private(ctx, priv);
+	co_ctx_set_private_json(ctx, priv);
 	json_decref(priv);
 	co_value *s = co_value_copy(ctx->arena, planned);
 	co_value_set_attr(s, "id", co_value_string(ctx->arena, make_id(ctx, planned)));
@@ -615,7 +600,7 @@ static int lr_delete(co_ctx *ctx, const co_value *state, co_value **remaining)
 		co_value_set_attr(s, "matched_count",
 		    co_value_number(ctx->arena, (double)left->count));
 		*remaining = s;
-		save_private(ctx, priv);
+		co_ctx_set_private_json(ctx, priv);
 	}
 	json_decref(priv);
 	return rc;

@@ -756,27 +756,6 @@ static int tiering_call(co_ctx *ctx, const char *method, const char *bucket,
  *  "tiering": [names costops wrote], "adopted": bool, "import": bool}.
  * The hash tells drift (our configuration, edited since) from a
  * configuration we never wrote, in logs and at create. */
-static json_t *load_private(const co_ctx *ctx)
-{
-	json_t *root = NULL;
-	if (ctx->private_in_len)
-		root = json_loadb(ctx->private_in, ctx->private_in_len, 0, NULL);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		root = json_object();
-	}
-	return root;
-}
-
-static void save_private(co_ctx *ctx, json_t *root)
-{
-	char *s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
-	if (s) {
-		co_ctx_set_private(ctx, s, strlen(s));
-		free(s);
-	}
-}
-
 static bool has_name_at(const co_value *tiers, size_t j, const char *name)
 {
 	const char *n = co_value_str(co_value_attr(tiers->items[j], "name"));
@@ -1346,7 +1325,7 @@ static int sl_apply(co_ctx *ctx, const co_value *prior, const co_value *planned,
 {
 	int rc = -1;
 	const char *bucket = co_value_str(co_value_attr(planned, "bucket"));
-	json_t *priv = load_private(ctx);
+	json_t *priv = co_ctx_private_json(ctx);
 	long timeout = co_ctx_timeout_ms(ctx, prior ? "update" : "create",
 	    DEFAULT_WAIT_MS);
 	if (!prior) {
@@ -1374,7 +1353,7 @@ static int sl_apply(co_ctx *ctx, const co_value *prior, const co_value *planned,
 	rc = 0;
 done:
 	json_object_del(priv, "import");
-	save_private(ctx, priv);
+	co_ctx_set_private_json(ctx, priv);
 	json_decref(priv);
 	return rc;
 }
@@ -1430,7 +1409,7 @@ static int sl_read(co_ctx *ctx, const co_value *state, co_value **out)
 {
 	int rc = -1;
 	const char *bucket = co_value_str(co_value_attr(state, "bucket"));
-	json_t *priv = load_private(ctx);
+	json_t *priv = co_ctx_private_json(ctx);
 	bool imported = json_is_true(json_object_get(priv, "import"));
 	co_xml *doc = NULL;
 	tiering_list tl = {0};
@@ -1514,7 +1493,7 @@ static int sl_read(co_ctx *ctx, const co_value *state, co_value **out)
 	}
 	if (imported) {
 		json_object_del(priv, "import");
-		save_private(ctx, priv);
+		co_ctx_set_private_json(ctx, priv);
 	}
 	if (sl_estimate(ctx, s, s) != 0)
 		co_estimate_set_none(ctx, s, "the bucket could not be listed");

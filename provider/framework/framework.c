@@ -313,6 +313,27 @@ void co_ctx_set_private(co_ctx *ctx, const char *data, size_t len)
 	ctx->private_set = true;
 }
 
+json_t *co_ctx_private_json(const co_ctx *ctx)
+{
+	json_t *root = NULL;
+	if (ctx->private_in_len)
+		root = json_loadb(ctx->private_in, ctx->private_in_len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		root = json_object();
+	}
+	return root;
+}
+
+void co_ctx_set_private_json(co_ctx *ctx, const json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	if (s) {
+		co_ctx_set_private(ctx, s, strlen(s));
+		free(s);
+	}
+}
+
 /* ---- validation ------------------------------------------------------------------- */
 
 static void validate_attr(co_ctx *ctx, const co_attr_schema *a,

@@ -196,4 +196,12 @@ void co_plan_set_unknown_computed(co_ctx *ctx, co_plan *p);
 /* Sets private state output to a copy of data. */
 void co_ctx_set_private(co_ctx *ctx, const char *data, size_t len);
 
+/* Private state as a JSON object: the input parsed, or a new empty object
+ * when there is none or it is not an object. The caller owns the
+ * reference. */
+json_t *co_ctx_private_json(const co_ctx *ctx);
+
+/* Sets private state output to the compact, key-sorted JSON of root. */
+void co_ctx_set_private_json(co_ctx *ctx, const json_t *root);
+
 #endif

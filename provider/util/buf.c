@@ -92,3 +92,13 @@ const char *co_buf_cstr(const co_buf *b)
 {
 	return b->len ? b->data : "";
 }
+
+void co_set_err(char *err, size_t cap, const char *fmt, ...)
+{
+	if (!err || !cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+}

@@ -28,6 +28,11 @@ int co_buf_printf(co_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int co_buf_vprintf(co_buf *b, const char *fmt, va_list ap);
 
+/* Formats a message into a caller's fixed error buffer (err may be NULL
+ * or cap 0: then nothing is written). Truncates; never overruns. */
+void co_set_err(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The content as a C string ("" when empty). */
 const char *co_buf_cstr(const co_buf *b);
 

@@ -1,24 +1,13 @@
 /* EventBridge cron parsing and next-fire computation; see cron.h. Field
  * rules follow the EventBridge Scheduler user guide, "Cron expressions". */
 #include "cron.h"
+#include "buf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 static const char *const field_names[] = {"minutes", "hours",
     "day-of-month", "month", "day-of-week", "year"};
@@ -100,7 +89,7 @@ static int parse_special(co_cron *c, int field, const char *tok, char *err,
 			int v;
 			if (parse_value(field, &p, &v) < 0 || *p != 'W' ||
 			    v < 1 || v > 31) {
-				set_err(err, errcap,
+				co_set_err(err, errcap,
 				    "%s: \"%s\" is not a weekday form; use nW "
 				    "with n from 1 to 31 (e.g. 15W)",
 				    fname, tok);
@@ -141,7 +130,7 @@ static int parse_special(co_cron *c, int field, const char *tok, char *err,
 			}
 			return 1;
 		bad_dow:
-			set_err(err, errcap,
+			co_set_err(err, errcap,
 			    "%s: \"%s\" is malformed; use d#n (the n-th "
 			    "weekday d, n from 1 to 5, e.g. 2#1 for the first "
 			    "Monday) or dL (the last weekday d, e.g. 6L)",
@@ -159,7 +148,7 @@ static int parse_field(co_cron *c, int field, char *text, char *err,
 	int lo = field_min[field], hi = field_max[field];
 	if (strcmp(text, "?") == 0) {
 		if (field != 2 && field != 4) {
-			set_err(err, errcap,
+			co_set_err(err, errcap,
 			    "%s: '?' is only allowed in day-of-month and "
 			    "day-of-week",
 			    fname);
@@ -205,7 +194,7 @@ static int parse_field(co_cron *c, int field, char *text, char *err,
 		if (*p)
 			goto bad;
 		if (a < lo || a > hi || b < lo || b > hi) {
-			set_err(err, errcap,
+			co_set_err(err, errcap,
 			    "%s: \"%s\" is out of range; values go from %d to "
 			    "%d",
 			    fname, tok, lo, hi);
@@ -222,7 +211,7 @@ static int parse_field(co_cron *c, int field, char *text, char *err,
 	}
 	return 0;
 bad:
-	set_err(err, errcap,
+	co_set_err(err, errcap,
 	    "%s: \"%s\" is malformed; use *, a value, a range a-b, a list "
 	    "a,b or a step a/n%s",
 	    fname, text,
@@ -239,7 +228,7 @@ int co_cron_parse(co_cron *out, const char *expr, char *err, size_t errcap)
 	size_t n = expr ? strlen(expr) : 0;
 	if (n < 7 || n > 256 || strncmp(expr, "cron(", 5) != 0 ||
 	    expr[n - 1] != ')') {
-		set_err(err, errcap,
+		co_set_err(err, errcap,
 		    "\"%s\" is not a cron expression; write cron(minutes hours "
 		    "day-of-month month day-of-week year), e.g. "
 		    "cron(0 19 ? * MON-FRI *)",
@@ -259,7 +248,7 @@ int co_cron_parse(co_cron *out, const char *expr, char *err, size_t errcap)
 		fields[nf++] = t;
 	}
 	if (nf != 6) {
-		set_err(err, errcap,
+		co_set_err(err, errcap,
 		    "EventBridge cron expressions have exactly 6 fields "
 		    "(minutes hours day-of-month month day-of-week year); "
 		    "\"%s\" has %d%s",
@@ -273,7 +262,7 @@ int co_cron_parse(co_cron *out, const char *expr, char *err, size_t errcap)
 	/* "You can't specify the Day-of-month and Day-of-week fields in the
 	 * same cron expression": exactly one of them is '?'. */
 	if ((q[2] == 1) == (q[4] == 1)) {
-		set_err(err, errcap,
+		co_set_err(err, errcap,
 		    "day-of-month and day-of-week cannot both be %s: exactly "
 		    "one of them must be ? (e.g. cron(0 19 ? * MON-FRI *) or "
 		    "cron(0 19 1 * ? *))",

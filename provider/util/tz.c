@@ -1,5 +1,6 @@
 /* TZif reader and civil calendar; see tz.h. The format is RFC 8536. */
 #include "tz.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -32,18 +33,6 @@ struct co_tz {
 	int32_t std_off, dst_off; /* seconds east */
 	tz_rule start, end;
 };
-
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- civil calendar ---------------------------------------------------------- */
 
@@ -410,7 +399,7 @@ int co_tz_parse(co_tz **out, const unsigned char *data, size_t len, char *err,
 			goto bad;
 	}
 	if (h.leapcnt) {
-		set_err(err, errcap, "zone files with leap seconds (\"right/\" "
+		co_set_err(err, errcap, "zone files with leap seconds (\"right/\" "
 				     "zones) are not civil time; use the zone "
 				     "without the prefix");
 		goto fail;
@@ -460,7 +449,7 @@ int co_tz_parse(co_tz **out, const unsigned char *data, size_t len, char *err,
 	rc = 0;
 	goto fail;
 bad:
-	set_err(err, errcap, "not a valid TZif zone file");
+	co_set_err(err, errcap, "not a valid TZif zone file");
 fail:
 	co_tz_free(tz);
 	return rc;
@@ -482,7 +471,7 @@ int co_tz_load(co_tz **out, const char *name, char *err, size_t errcap)
 	unsigned char *data = NULL;
 	*out = NULL;
 	if (!co_tz_name_valid(name)) {
-		set_err(err, errcap, "\"%s\" is not an IANA time zone name",
+		co_set_err(err, errcap, "\"%s\" is not an IANA time zone name",
 		    name ? name : "");
 		goto done;
 	}
@@ -502,7 +491,7 @@ int co_tz_load(co_tz **out, const char *name, char *err, size_t errcap)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
 	if (!f) {
-		set_err(err, errcap,
+		co_set_err(err, errcap,
 		    "no time zone \"%s\" in the IANA database (%s)", name, dir);
 		goto done;
 	}
@@ -511,7 +500,7 @@ int co_tz_load(co_tz **out, const char *name, char *err, size_t errcap)
 		goto done;
 	size_t len = fread(data, 1, TZ_MAX_FILE + 1, f);
 	if (len > TZ_MAX_FILE) {
-		set_err(err, errcap, "\"%s\" is not a zone file", name);
+		co_set_err(err, errcap, "\"%s\" is not a zone file", name);
 		goto done;
 	}
 	if (co_tz_parse(out, data, len, err, errcap) < 0)
