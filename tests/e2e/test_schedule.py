@@ -376,3 +376,61 @@ resource "costops_schedule" "off_hours" {
     assert aws.iam.list_roles()["Roles"] == [] or all(
         not r["RoleName"].startswith("costops-sched-") for r in aws.iam.list_roles()["Roles"])
     assert cli.resources() == {}
+
+
+def test_failure_midway_keeps_track_then_finishes_and_destroys(cli, aws, emulator):
+    """A create that fails after the group, the role and one schedule exist
+    returns a state naming them; the next apply finishes; destroy leaves
+    nothing (checked with boto3)."""
+    seed_targets(aws)
+    cli.write(example_hcl())
+    cli.init()
+    # The second CreateSchedule fails with a non-retryable 400.
+    emulator.fault(service="scheduler", operation="POST /schedules/", after=1,
+                   status=400, code="ValidationException", message="injected")
+    res = cli.apply(check=False)
+    assert res.rc == 1, res
+    assert "ValidationException" in res.all, res.all
+    made = scheduler_fire.schedules(aws, GROUP)
+    assert len(made) == 1, made
+    st = cli.resources()[ADDR]
+    assert st["id"] == GROUP and st["group_arn"], st
+    role_name = st["role_arn_effective"].split("/")[-1]
+    assert role_name.startswith("costops-sched-"), st
+    aws.iam.get_role(RoleName=role_name)
+    assert sorted(st["schedule_arns"]) == made, st
+    assert any("failed part way" in d for d in st["drift"]), st
+
+    cli.apply()
+    assert scheduler_fire.schedules(aws, GROUP) == ["start-ep-0", "start-ng-0", "stop-ep-0", "stop-ng-0"]
+    assert cli.plan_exitcode().rc == 0
+
+    cli.destroy()
+    assert all(g["Name"] != GROUP for g in aws.scheduler.list_schedule_groups()["ScheduleGroups"])
+    assert not [r for r in aws.iam.list_roles()["Roles"] if r["RoleName"].startswith("costops-sched-")]
+    assert cli.resources() == {}
+
+
+def test_destroy_and_plan_after_the_group_is_gone(cli, aws):
+    """costops_teardown deletes schedule groups first; destroy and plan
+    then find nothing and treat it as done."""
+    seed_targets(aws)
+    cli.write(example_hcl())
+    cli.init()
+    cli.apply()
+    for n in scheduler_fire.schedules(aws, GROUP):
+        aws.scheduler.delete_schedule(GroupName=GROUP, Name=n)
+    aws.scheduler.delete_schedule_group(Name=GROUP)
+    plan = cli.plan_exitcode()
+    assert plan.rc == 2, plan
+    assert "will be created" in plan.out, plan.out
+    # Destroy now has nothing to do (the role costops made stays: with the
+    # group gone, the state no longer names it); an apply instead puts the
+    # group back, reusing the role, and a destroy then removes both.
+    cli.destroy()
+    assert cli.resources() == {}
+    cli.apply()
+    assert scheduler_fire.schedules(aws, GROUP) == ["start-ep-0", "start-ng-0", "stop-ep-0", "stop-ng-0"]
+    cli.destroy()
+    assert all(g["Name"] != GROUP for g in aws.scheduler.list_schedule_groups()["ScheduleGroups"])
+    assert not [r for r in aws.iam.list_roles()["Roles"] if r["RoleName"].startswith("costops-sched-")]
