@@ -1670,6 +1670,12 @@ static int delete_guard(co_ctx *ctx, const char *name, const char *topic_arn)
 	return 0;
 }
 
+static const char *nonempty(const co_value *v)
+{
+	const char *s = co_value_str(v);
+	return s && *s ? s : NULL;
+}
+
 static void set_guard_state(co_ctx *ctx, co_value *s, const guard *g)
 {
 	co_value_set_attr(s, "breach_topic_arn",
@@ -1792,7 +1798,13 @@ static int bg_update(co_ctx *ctx, const co_value *prior,
 	if (b && (!pb || !pfn || !*pfn ||
 		     !co_value_equal(co_value_attr(b, "stop"),
 			 co_value_attr(pb, "stop")))) {
+		/* Start from what exists: a repair that fails before it
+		 * reaches the topic (or the function) must not drop them from
+		 * the state, or destroy would leave them behind. */
 		guard g = {0};
+		g.role_arn = nonempty(co_value_attr(prior, "breach_role_arn"));
+		g.topic_arn = nonempty(co_value_attr(prior, "breach_topic_arn"));
+		g.function_name = pfn && *pfn ? pfn : NULL;
 		int rc = ensure_guard(ctx, planned, &g);
 		set_guard_state(ctx, s, &g);
 		if (rc < 0)

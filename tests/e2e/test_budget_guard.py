@@ -348,3 +348,45 @@ def test_seed_tag_mismatch(cli, aws, emulator):
     # Tags applied by other tools are allowed when said so.
     cli.write(SEED_TAG % "allow_foreign_tags = true", provider_extra=DEFAULT_TAGS)
     assert cli.plan_exitcode().rc == 2
+
+
+def test_failure_midway_keeps_track_then_finishes_and_destroys(cli, aws, emulator):
+    """A create that fails after the budget, the role and the topic exist
+    returns a state naming them; the next apply finishes; an update that
+    fails part way keeps what the state knew; destroy leaves nothing
+    (checked with boto3)."""
+    stack(aws)
+    cli.write(example_hcl(), provider_extra=DEFAULT_TAGS)
+    cli.init()
+    lam = getattr(aws, "lambda")
+    emulator.fault(service="lambda", operation="POST /2015-03-31/functions$",
+                   status=400, code="InvalidParameterValueException", message="injected")
+    res = cli.apply(check=False)
+    assert res.rc == 1 and "InvalidParameterValueException" in res.all, res
+    st = cli.resources()["costops_budget_guard.monthly"]
+    aws.budgets.describe_budget(AccountId=ACCOUNT, BudgetName=BUDGET)
+    topics = [t["TopicArn"] for t in aws.sns.list_topics()["Topics"]]
+    assert st["breach_topic_arn"] in topics, (st, topics)
+    role = st["breach_role_arn"].split("/")[-1]
+    aws.iam.get_role(RoleName=role)
+    assert st["breach_function_name"] == "" and lam.list_functions()["Functions"] == []
+
+    cli.apply()
+    st = cli.resources()["costops_budget_guard.monthly"]
+    assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == [st["breach_function_name"]]
+    topic = st["breach_topic_arn"]
+
+    # The function deleted out of band, and the repair fails at the role:
+    # the state still names the topic, so destroy removes it.
+    lam.delete_function(FunctionName=st["breach_function_name"])
+    emulator.fault(service="iam", operation="PutRolePolicy", status=400,
+                   code="MalformedPolicyDocument", message="injected")
+    res = cli.apply(check=False)
+    assert res.rc == 1 and "MalformedPolicyDocument" in res.all, res
+    assert cli.resources()["costops_budget_guard.monthly"]["breach_topic_arn"] == topic
+
+    cli.destroy()
+    assert aws.budgets.describe_budgets(AccountId=ACCOUNT).get("Budgets", []) == []
+    assert [t["TopicArn"] for t in aws.sns.list_topics()["Topics"]] == []
+    assert lam.list_functions()["Functions"] == []
+    assert not [r for r in aws.iam.list_roles()["Roles"] if r["RoleName"] == role]
