@@ -391,7 +391,10 @@ static int get_policy(co_ctx *ctx, const char *repo, policy_status *st,
 	return 0;
 }
 
-static int put_policy(co_ctx *ctx, const char *repo, const char *text)
+/* PutLifecyclePolicy. With gone non-NULL, a missing repository is not an
+ * error: *gone is set and 0 returned. */
+static int put_policy(co_ctx *ctx, const char *repo, const char *text,
+    bool *gone)
 {
 	json_t *req = json_pack("{s:s, s:s}", "repositoryName", repo,
 	    "lifecyclePolicyText", text);
@@ -401,6 +404,11 @@ static int put_policy(co_ctx *ctx, const char *repo, const char *text)
 	    ECR_TARGET "PutLifecyclePolicy", req, &resp, &err);
 	json_decref(req);
 	json_decref(resp);
+	if (gone)
+		*gone = rc < 0 &&
+		    co_aws_error_is(&err, "RepositoryNotFoundException");
+	if (gone && *gone)
+		return 0;
 	if (rc < 0) {
 		co_path p = co_path_attr("repository");
 		co_diag_aws(ctx, &p,
@@ -918,7 +926,7 @@ static int ir_apply(co_ctx *ctx, bool creating, const co_value *planned,
 		}
 		save_previous(ctx, st == POLICY_FOUND ? existing : NULL);
 	}
-	if (put_policy(ctx, repo, policy) < 0)
+	if (put_policy(ctx, repo, policy, NULL) < 0)
 		return -1;
 
 	co_value *s = co_value_copy(ctx->arena, planned);
@@ -1059,9 +1067,14 @@ static int ir_delete(co_ctx *ctx, const co_value *state, co_value **remaining)
 	if (previous) {
 		/* Destroy leaves the repository as it was: the policy we
 		 * adopted goes back. */
-		if (put_policy(ctx, repo, previous) < 0)
+		bool gone = false;
+		/* costops_teardown (destroyed first) may have deleted the
+		 * repository since the refresh: nothing is left to restore. */
+		if (put_policy(ctx, repo, previous, &gone) < 0)
 			return -1;
-		co_info("image_retention: restored the earlier policy on %s",
+		co_info(gone ? "image_retention: repository %s is gone"
+			     : "image_retention: restored the earlier policy "
+			       "on %s",
 		    repo);
 		return 0;
 	}

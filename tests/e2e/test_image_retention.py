@@ -284,3 +284,18 @@ def test_wrong_configurations(cli, aws, emulator):
     assert plan.rc != 0
     ops = ecr_ops(emulator)
     assert "PutLifecyclePolicy" not in ops and "DeleteLifecyclePolicy" not in ops, ops
+
+
+def test_destroy_after_the_repository_is_gone(cli, aws):
+    """costops_teardown is destroyed first and deletes the repository; the
+    destroy that follows (its refresh ran before) finds it gone and is done,
+    also when it would have put an adopted policy back."""
+    make_repo(aws)
+    aws.ecr.put_lifecycle_policy(repositoryName=REPO, lifecyclePolicyText=OWN_POLICY)
+    cli.write(SMALL % "adopt_existing = true")
+    cli.init()
+    cli.apply()
+    aws.ecr.delete_repository(repositoryName=REPO, force=True)
+    cli.destroy("-refresh=false")
+    assert cli.resources() == {}
+    assert aws.ecr.describe_repositories()["repositories"] == []
