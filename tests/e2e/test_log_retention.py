@@ -209,3 +209,17 @@ resource "costops_log_retention" "x" {{
     assert "from-the-profile" not in log
     cli.run("destroy", "-auto-approve", "-input=false", "-no-color", env=env)
     assert retention(aws)["/aws/sagemaker/TrainingJobs"] is None
+
+
+def test_destroy_after_the_groups_are_gone(cli, aws):
+    """costops_teardown is destroyed first and deletes the project's log
+    groups; restoring their retention afterwards finds nothing to do."""
+    seed(aws)
+    cli.write(CONFIG)
+    cli.init()
+    cli.apply()
+    for name in GROUPS:
+        aws.logs.delete_log_group(logGroupName=name)
+    cli.destroy("-refresh=false")
+    assert cli.resources() == {}
+    assert set(retention(aws)) == {DECOY, "/aws/retail-forecast/keep-me"}

@@ -508,3 +508,20 @@ def test_example_retail_mlops_spot(cli, aws, emulator):
     cli.destroy(*args)
     with pytest.raises(aws.eks.exceptions.ResourceNotFoundException):
         describe_ng(aws)
+
+
+def test_node_group_destroy_and_plan_after_the_cluster_is_gone(cli, aws, emulator):
+    """costops_teardown is destroyed first and deletes the node group and
+    its cluster: the later destroy (refresh done before) is done at once,
+    and a plan reads the node group as gone."""
+    fast(cli)
+    subnets = make_cluster(aws)
+    cli.write(ng_hcl(subnets))
+    cli.init()
+    cli.apply()
+    aws.eks.delete_nodegroup(clusterName=CLUSTER, nodegroupName=NODES)
+    aws.eks.delete_cluster(name=CLUSTER)
+    plan = cli.plan()
+    assert "# costops_spot_node_group.ng will be created" in plan.out, plan
+    cli.destroy("-refresh=false")
+    assert cli.resources() == {}

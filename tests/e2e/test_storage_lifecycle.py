@@ -233,3 +233,20 @@ resource "costops_storage_lifecycle" "d" {{
     cli.run("import", "-no-color", "costops_storage_lifecycle.d", BUCKET)
     plan = cli.plan_exitcode()
     assert plan.rc == 0, plan
+
+
+def test_destroy_and_plan_after_the_bucket_is_gone(cli, aws):
+    """costops_teardown is destroyed first and deletes the bucket: the
+    destroy that follows (refresh done before) is done at once, and a plan
+    reads the resource as gone."""
+    make_bucket(aws)
+    cli.write(example_config())
+    cli.init()
+    cli.apply()
+    for o in aws.s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        aws.s3.delete_object(Bucket=BUCKET, Key=o["Key"])
+    aws.s3.delete_bucket(Bucket=BUCKET)
+    plan = cli.plan()
+    assert "# costops_storage_lifecycle.data will be created" in plan.out, plan
+    cli.destroy("-refresh=false")
+    assert cli.resources() == {}
