@@ -398,7 +398,7 @@ static void rpc_upgrade(co_arena *a, const uint8_t *req, size_t len,
 			    "than this provider's %lld. Upgrade costops.",
 			    in->type_name, (long long)in->version,
 			    (long long)r->schema_version);
-		} else if (co_json_decode(a, t,
+		} else if (co_json_decode_state(a, t,
 			       (const char *)in->raw_state->json.data,
 			       in->raw_state->json.len, &v, &err) < 0) {
 			co_diag_error(&d, NULL, "Invalid stored state",
