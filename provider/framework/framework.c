@@ -532,7 +532,12 @@ static void mark_computed_unknown(co_ctx *ctx, const co_block_schema *b,
 		const co_value *c = co_value_attr(config, a->name);
 		if (c && !c->is_null)
 			continue;
-		if ((a->flags & CO_STABLE) && prior && !prior->is_null) {
+		/* A force-new attribute cannot change in an in-place update,
+		 * so it keeps its prior value; unknown, it would make
+		 * Terraform replace the resource (an unknown requires-replace
+		 * path counts as a change). */
+		if ((a->flags & (CO_STABLE | CO_FORCE_NEW)) && prior &&
+		    !prior->is_null) {
 			co_value_set_attr(planned, a->name,
 			    co_value_attr(prior, a->name));
 			continue;
