@@ -12,15 +12,32 @@
 /* ---- schema types ---------------------------------------------------------- */
 
 /* Implied types are computed once per schema table and cached for the life
- * of the process; the table pointers are the keys. */
+ * of the process; the table pointers are the keys. The keys are static
+ * tables, so the cache grows only to their number; a fixed-size cache that
+ * filled up would instead build (and keep) new types on every RPC. */
 struct type_cache_entry {
 	const void *key;
 	const co_type *type;
 };
-static struct type_cache_entry type_cache[256];
-static size_t type_cache_n;
+static struct type_cache_entry *type_cache;
+static size_t type_cache_n, type_cache_cap;
 static co_arena *type_arena;
 static pthread_mutex_t type_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void type_cache_put(const void *key, const co_type *t)
+{
+	if (type_cache_n == type_cache_cap) {
+		size_t cap = type_cache_cap ? 2 * type_cache_cap : 256;
+		struct type_cache_entry *grown =
+		    realloc(type_cache, cap * sizeof(*grown));
+		if (!grown)
+			return; /* uncached: correct, only slower */
+		type_cache = grown;
+		type_cache_cap = cap;
+	}
+	type_cache[type_cache_n++] =
+	    (struct type_cache_entry){.key = key, .type = t};
+}
 
 static const co_type *attr_type_locked(const co_attr_schema *a)
 {
@@ -35,9 +52,7 @@ static const co_type *attr_type_locked(const co_attr_schema *a)
 		    a->name, a->type, err ? err : "?");
 		abort();
 	}
-	if (type_cache_n < sizeof(type_cache) / sizeof(type_cache[0]))
-		type_cache[type_cache_n++] =
-		    (struct type_cache_entry){.key = a, .type = t};
+	type_cache_put(a, t);
 	return t;
 }
 
@@ -71,9 +86,7 @@ static const co_type *block_type_locked(const co_block_schema *b)
 		}
 	}
 	const co_type *t = co_type_object(type_arena, n, names, types);
-	if (type_cache_n < sizeof(type_cache) / sizeof(type_cache[0]))
-		type_cache[type_cache_n++] =
-		    (struct type_cache_entry){.key = b, .type = t};
+	type_cache_put(b, t);
 	return t;
 }
 
@@ -519,7 +532,12 @@ static void mark_computed_unknown(co_ctx *ctx, const co_block_schema *b,
 		const co_value *c = co_value_attr(config, a->name);
 		if (c && !c->is_null)
 			continue;
-		if ((a->flags & CO_STABLE) && prior && !prior->is_null) {
+		/* A force-new attribute cannot change in an in-place update,
+		 * so it keeps its prior value; unknown, it would make
+		 * Terraform replace the resource (an unknown requires-replace
+		 * path counts as a change). */
+		if ((a->flags & (CO_STABLE | CO_FORCE_NEW)) && prior &&
+		    !prior->is_null) {
 			co_value_set_attr(planned, a->name,
 			    co_value_attr(prior, a->name));
 			continue;

@@ -15,6 +15,9 @@ extern const co_block_schema co_provider_schema;
 
 /* The process-wide provider (one configuration per provider process). */
 co_provider *co_fw_provider(void);
+/* StopProvider: cancels AWS work in flight, for good (as terraform-plugin-sdk
+ * cancels its stop context), also while ConfigureProvider is running. */
+void co_fw_provider_stop(void);
 void co_fw_provider_shutdown(void);
 
 const co_resource *co_fw_find(const char *type_name, bool data_source);

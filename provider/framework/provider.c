@@ -1,4 +1,5 @@
 /* The provider block: AWS credentials, region, endpoints, default tags. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,14 +97,47 @@ const co_block_schema co_provider_schema = {
 
 static co_provider the_provider;
 
+/* StopProvider can arrive while ConfigureProvider is still verifying the
+ * credentials, before p->aws is set: against an endpoint that does not
+ * answer, that check retries for many minutes. The client being
+ * configured is therefore published here, and a stop that came first is
+ * remembered, so that Stop cancels whichever client exists. */
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static co_aws_client *configuring;
+static bool stop_requested;
+
 co_provider *co_fw_provider(void)
 {
 	return &the_provider;
 }
 
+void co_fw_provider_stop(void)
+{
+	pthread_mutex_lock(&stop_lock);
+	stop_requested = true;
+	co_aws_client *c = the_provider.aws ? the_provider.aws : configuring;
+	if (c)
+		co_aws_client_cancel(c);
+	pthread_mutex_unlock(&stop_lock);
+}
+
+/* Makes aws the client Stop cancels (NULL: none while configuring). */
+static void set_configuring(co_aws_client *aws)
+{
+	pthread_mutex_lock(&stop_lock);
+	configuring = aws;
+	if (aws && stop_requested)
+		co_aws_client_cancel(aws);
+	pthread_mutex_unlock(&stop_lock);
+}
+
 void co_fw_provider_shutdown(void)
 {
 	co_provider *p = &the_provider;
+	pthread_mutex_lock(&stop_lock);
+	stop_requested = false;
+	configuring = NULL;
+	pthread_mutex_unlock(&stop_lock);
 	co_aws_client_free(p->aws);
 	for (size_t i = 0; i < p->n_default_tags; i++) {
 		free(p->default_tags[i].key);
@@ -199,6 +233,7 @@ void co_fw_configure(co_ctx *ctx, const co_value *config,
 		return;
 	}
 	co_buf_free(&err);
+	set_configuring(aws);
 
 	if (!co_value_bool_or(co_value_attr(config,
 				  "skip_credentials_validation"),
@@ -209,7 +244,9 @@ void co_fw_configure(co_ctx *ctx, const co_value *config,
 		co_aws_error e = {0};
 		if (co_aws_query_call(aws, "sts", params, &x, &e) < 0) {
 			const char *hint =
-			    e.http_status == 0
+			    co_aws_error_is(&e, "RequestCanceled")
+				? "Terraform asked the provider to stop."
+			    : e.http_status == 0
 				? "AWS could not be reached. Check the network, "
 				  "the region and any endpoint overrides "
 				  "(endpoints block, AWS_ENDPOINT_URL)."
@@ -221,6 +258,7 @@ void co_fw_configure(co_ctx *ctx, const co_value *config,
 			    "%ld). %s Credentials came from %s.",
 			    e.code, e.message, e.http_status, hint,
 			    co_aws_client_credential_source(aws));
+			set_configuring(NULL);
 			co_aws_client_free(aws);
 			return;
 		}
@@ -255,7 +293,10 @@ void co_fw_configure(co_ctx *ctx, const co_value *config,
 			p->n_default_tags++;
 		}
 	}
+	pthread_mutex_lock(&stop_lock);
 	p->aws = aws;
+	configuring = NULL;
+	pthread_mutex_unlock(&stop_lock);
 	p->configured = true;
 	co_info("configured: region %s, account %s, credentials from %s, "
 		"CLI %s",

@@ -398,7 +398,7 @@ static void rpc_upgrade(co_arena *a, const uint8_t *req, size_t len,
 			    "than this provider's %lld. Upgrade costops.",
 			    in->type_name, (long long)in->version,
 			    (long long)r->schema_version);
-		} else if (co_json_decode(a, t,
+		} else if (co_json_decode_state(a, t,
 			       (const char *)in->raw_state->json.data,
 			       in->raw_state->json.len, &v, &err) < 0) {
 			co_diag_error(&d, NULL, "Invalid stored state",
@@ -574,10 +574,8 @@ static void rpc_read_data(co_arena *a, const uint8_t *req, size_t len,
 static void rpc_stop(co_arena *a, co_rpc_result *res)
 {
 	(void)a;
-	co_provider *p = co_fw_provider();
 	co_info("StopProvider: cancelling in-flight AWS calls");
-	if (p->aws)
-		co_aws_client_cancel(p->aws);
+	co_fw_provider_stop();
 	Tfplugin6__StopProvider__Response out =
 	    TFPLUGIN6__STOP_PROVIDER__RESPONSE__INIT;
 	pack(res, &out.base);

@@ -18,6 +18,7 @@ struct jd {
 	co_arena *a;
 	const char *err;
 	const char *path; /* built right to left while an error unwinds */
+	bool drop_undefined; /* stored state: skip attributes not in the type */
 };
 
 static int fail(struct jd *d, const char *fmt, ...)
@@ -194,6 +195,8 @@ static int jd_object(struct jd *d, const co_type *t, const json_t *j,
 	json_t *val;
 	json_object_keylen_foreach((json_t *)j, key, key_len, val) {
 		int at = strlen(key) == key_len ? co_type_attr_index(t, key) : -1;
+		if (at < 0 && d->drop_undefined)
+			continue;
 		if (at < 0)
 			return fail(d, "unsupported attribute \"%.64s\"", key);
 		if (jd_value(d, t->types[at], val, depth + 1,
@@ -233,10 +236,10 @@ static int jd_value(struct jd *d, const co_type *t, const json_t *j,
 	return fail(d, "unsupported type");
 }
 
-int co_json_decode(co_arena *a, const co_type *t, const char *json,
-    size_t len, co_value **out, const char **err)
+static int json_decode(co_arena *a, const co_type *t, const char *json,
+    size_t len, bool drop_undefined, co_value **out, const char **err)
 {
-	struct jd d = { .a = a };
+	struct jd d = { .a = a, .drop_undefined = drop_undefined };
 	json_t *root = NULL;
 	json_error_t jerr;
 	int rc = -1;
@@ -272,6 +275,18 @@ done:
 		    d.path[0] == '.' ? d.path + 1 : d.path, d.err) : d.err;
 	}
 	return rc;
+}
+
+int co_json_decode(co_arena *a, const co_type *t, const char *json,
+    size_t len, co_value **out, const char **err)
+{
+	return json_decode(a, t, json, len, false, out, err);
+}
+
+int co_json_decode_state(co_arena *a, const co_type *t, const char *json,
+    size_t len, co_value **out, const char **err)
+{
+	return json_decode(a, t, json, len, true, out, err);
 }
 
 /* ---- encoding ------------------------------------------------------- */

@@ -193,6 +193,12 @@ int co_msgpack_encode(co_buf *out, const co_type *t, const co_value *v);
  * attributes (null); unknown attributes are an error. */
 int co_json_decode(co_arena *a, const co_type *t, const char *json,
     size_t len, co_value **out, const char **err);
+/* The same for a stored state (RawState.json): attributes the type no
+ * longer has are dropped, at any depth, so removing an attribute from a
+ * schema does not make old states unreadable (terraform-plugin-framework's
+ * IgnoreUndefinedAttributes). */
+int co_json_decode_state(co_arena *a, const co_type *t, const char *json,
+    size_t len, co_value **out, const char **err);
 int co_json_encode(co_buf *out, const co_type *t, const co_value *v);
 
 #endif
