@@ -187,8 +187,13 @@ static void *serve_call(void *arg)
 			grpc_byte_buffer_reader_destroy(&reader);
 		}
 	}
-	if (!s->handler(method, req ? req : (const uint8_t *)"", req_len,
-		&res)) {
+	if (in && !req) {
+		/* Out of memory copying the request: never hand the handler a
+		 * length its buffer does not have. */
+		finish(sl, GRPC_STATUS_RESOURCE_EXHAUSTED,
+		    "out of memory reading the request", NULL);
+	} else if (!s->handler(method, req ? req : (const uint8_t *)"",
+		       req_len, &res)) {
 		co_trace("rpc %s: not served", method);
 		finish(sl, GRPC_STATUS_UNIMPLEMENTED, "method not implemented",
 		    NULL);
@@ -336,6 +341,11 @@ void co_grpc_server_wait(co_grpc_server *s)
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+}
+
+bool co_grpc_server_idle(const co_grpc_server *s)
+{
+	return atomic_load(&((co_grpc_server *)s)->active_workers) == 0;
 }
 
 void co_grpc_server_free(co_grpc_server *s)

@@ -43,6 +43,11 @@ void co_grpc_server_wait(co_grpc_server *s);
 /* Asks the server to stop (thread-safe, idempotent). */
 void co_grpc_server_stop(co_grpc_server *s);
 
+/* True when no call is being served (after co_grpc_server_wait). */
+bool co_grpc_server_idle(const co_grpc_server *s);
+
+/* Frees the server; while calls still run, gRPC's own objects are left
+ * for process exit rather than destroyed under them. */
 void co_grpc_server_free(co_grpc_server *s);
 
 #endif

@@ -116,8 +116,17 @@ int main(int argc, char **argv)
 	co_debug("serving on %s (mTLS %s)", path, client_cert ? "on" : "off");
 
 	co_grpc_server_wait(server);
+	bool idle = co_grpc_server_idle(server);
 	co_grpc_server_free(server);
-	co_fw_provider_shutdown();
+	if (idle) {
+		co_fw_provider_shutdown();
+	} else {
+		/* A call is still running (the CLI is going away mid-apply):
+		 * cancel its AWS work and leave the provider to process exit
+		 * rather than free it under that thread. */
+		co_fw_provider_stop();
+		co_warn("exiting with a call still running");
+	}
 	co_tls_identity_free(&id);
 	unlink(path);
 	co_debug("exiting");
