@@ -305,7 +305,7 @@ int co_grpc_server_start(co_grpc_server **out, const co_grpc_options *opts)
 		grpc_completion_queue_shutdown(s->cq);
 		grpc_completion_queue_destroy(s->cq);
 		free(s);
-		grpc_shutdown();
+		grpc_shutdown_blocking();
 		return -1;
 	}
 	grpc_server_start(s->server);
@@ -355,7 +355,10 @@ void co_grpc_server_free(co_grpc_server *s)
 	if (atomic_load(&s->active_workers) == 0) {
 		grpc_server_destroy(s->server);
 		grpc_completion_queue_destroy(s->cq);
-		grpc_shutdown();
+		/* grpc_shutdown may finish its clean-up on another thread
+		 * (grpc.h); returning from main meanwhile races exit() against
+		 * it (a double free was seen under ASan). Wait for it. */
+		grpc_shutdown_blocking();
 	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->done_cond);
