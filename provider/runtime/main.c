@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "framework/framework.h"
@@ -52,6 +53,13 @@ static int socket_path(char *out, size_t cap)
 
 int main(int argc, char **argv)
 {
+	/* No OpenSSL clean-up at exit: gRPC's threads keep per-thread OpenSSL
+	 * error queues that are freed when those threads end, and OpenSSL
+	 * 3.0's atexit clean-up frees them again (a double free seen under
+	 * ASan). The process is ending; the kernel reclaims everything. Must
+	 * come before any other OpenSSL call. */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("terraform-provider-costops %s\n", COSTOPS_VERSION);
 		return 0;
