@@ -136,14 +136,6 @@ static void finish(slot *sl, int status, const char *message,
 		grpc_byte_buffer_destroy(out);
 }
 
-/* Streaming methods of go-plugin (GRPCStdio, GRPCBroker) are not served:
- * answer at once without reading. */
-static bool is_streaming(const char *method)
-{
-	return strcmp(method, "/plugin.GRPCStdio/StreamStdio") == 0 ||
-	       strcmp(method, "/plugin.GRPCBroker/StartStream") == 0;
-}
-
 static void *serve_call(void *arg)
 {
 	slot *sl = arg;
@@ -167,12 +159,6 @@ static void *serve_call(void *arg)
 		co_debug("rpc %s: could not read the request", method);
 		goto done;
 	}
-	if (is_streaming(method)) {
-		finish(sl, GRPC_STATUS_UNIMPLEMENTED, "method not implemented",
-		    NULL);
-		goto done;
-	}
-
 	uint8_t *req = NULL;
 	size_t req_len = 0;
 	if (in) {
